@@ -1,0 +1,157 @@
+#include "signer/lib/file_io.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+
+namespace digsig {
+namespace {
+
+Error IoError(const std::string& what, const std::string& path) {
+  return Error(ErrorCode::kIo, what + " " + path + ": " + std::strerror(errno));
+}
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+std::string DirName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Status WriteAll(int fd, ByteSpan data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError("cannot write", path);
+    }
+    data = data.subspan(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+// security.ima holds a hash or signature of the old content; carrying it to
+// new content would make IMA appraisal refuse the file, so it is dropped.
+bool IsContentBoundXattr(std::string_view name) {
+  return name == "security.ima" || name == "security.evm";
+}
+
+Status CopyXattrs(const std::string& from, int to_fd, const std::string& to_path) {
+  ssize_t list_len = llistxattr(from.c_str(), nullptr, 0);
+  if (list_len < 0) {
+    if (errno == ENOTSUP) return Status::Ok();
+    return IoError("cannot list extended attributes of", from);
+  }
+  std::string names(static_cast<size_t>(list_len), '\0');
+  list_len = llistxattr(from.c_str(), names.data(), names.size());
+  if (list_len < 0) return IoError("cannot list extended attributes of", from);
+  names.resize(static_cast<size_t>(list_len));
+  for (size_t pos = 0; pos < names.size();) {
+    std::string name(names.c_str() + pos);
+    pos += name.size() + 1;
+    if (name.empty() || IsContentBoundXattr(name)) continue;
+    ssize_t vlen = lgetxattr(from.c_str(), name.c_str(), nullptr, 0);
+    if (vlen < 0) return IoError("cannot read attribute " + name + " of", from);
+    Bytes value(static_cast<size_t>(vlen));
+    vlen = lgetxattr(from.c_str(), name.c_str(), value.data(), value.size());
+    if (vlen < 0) return IoError("cannot read attribute " + name + " of", from);
+    if (fsetxattr(to_fd, name.c_str(), value.data(), static_cast<size_t>(vlen), 0) != 0)
+      return IoError("cannot set attribute " + name + " on", to_path);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Bytes> ReadWholeFile(const std::string& path, size_t max_size) {
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return IoError("cannot open", path);
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return IoError("cannot stat", path);
+  if (!S_ISREG(st.st_mode)) return Error(ErrorCode::kIo, path + ": not a regular file");
+  if (static_cast<uint64_t>(st.st_size) > max_size)
+    return Error(ErrorCode::kIo, path + ": larger than " + std::to_string(max_size) + " bytes");
+  Bytes out(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = read(fd.get(), out.data() + done, out.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return IoError("cannot read", path);
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  out.resize(done);
+  return out;
+}
+
+Result<MappedFile> MappedFile::Open(const std::string& path) {
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return IoError("cannot open", path);
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return IoError("cannot stat", path);
+  if (!S_ISREG(st.st_mode)) return Error(ErrorCode::kIo, path + ": not a regular file");
+  if (st.st_size == 0) return MappedFile(nullptr, 0, st);
+  void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
+  if (p == MAP_FAILED) return IoError("cannot map", path);
+  return MappedFile(static_cast<const uint8_t*>(p), static_cast<size_t>(st.st_size), st);
+}
+
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)),
+      st_(other.st_) {}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) munmap(const_cast<uint8_t*>(data_), size_);
+}
+
+Status WriteFileAtomically(const std::string& path, const std::vector<ByteSpan>& pieces,
+                           const PreserveMetadata& preserve) {
+  std::string tmp = path + ".digsig-tmp-XXXXXX";
+  Fd fd(mkostemp(tmp.data(), O_CLOEXEC));
+  if (fd.get() < 0) return IoError("cannot create temporary file for", path);
+  auto fail = [&](Error e) {
+    unlink(tmp.c_str());
+    return Status(std::move(e));
+  };
+  for (ByteSpan piece : pieces) {
+    Status st = WriteAll(fd.get(), piece, tmp);
+    if (!st) return fail(st.error());
+  }
+  mode_t mode = preserve.from ? (preserve.from->st_mode & 07777) : 0644;
+  if (preserve.owner && preserve.from &&
+      fchown(fd.get(), preserve.from->st_uid, preserve.from->st_gid) != 0)
+    return fail(IoError("cannot set owner of", tmp));
+  // chmod after chown: chown clears setuid/setgid bits.
+  if (fchmod(fd.get(), mode) != 0) return fail(IoError("cannot set mode of", tmp));
+  if (!preserve.xattrs_from.empty()) {
+    Status st = CopyXattrs(preserve.xattrs_from, fd.get(), tmp);
+    if (!st) return fail(st.error());
+  }
+  if (fsync(fd.get()) != 0) return fail(IoError("cannot fsync", tmp));
+  if (close(fd.release()) != 0) return fail(IoError("cannot close", tmp));
+  if (rename(tmp.c_str(), path.c_str()) != 0) return fail(IoError("cannot rename onto", path));
+  Fd dir(open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() >= 0) fsync(dir.get());  // best effort: the data is already durable
+  return Status::Ok();
+}
+
+}  // namespace digsig

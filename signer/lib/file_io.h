@@ -1,0 +1,51 @@
+// File access with the "nothing lost" rules: inputs are only ever read, and
+// outputs appear whole or not at all (temporary file, fsync, rename).
+#pragma once
+
+#include <sys/stat.h>
+
+#include <string>
+#include <vector>
+
+#include "signer/lib/byte_span.h"
+#include "signer/lib/result.h"
+
+namespace digsig {
+
+// Reads a small file (keys, certificates, configuration) up to max_size bytes.
+Result<Bytes> ReadWholeFile(const std::string& path, size_t max_size);
+
+// A read-only memory map of a whole file (empty files map to an empty span).
+class MappedFile {
+ public:
+  static Result<MappedFile> Open(const std::string& path);
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&&) = delete;
+  MappedFile(const MappedFile&) = delete;
+  ~MappedFile();
+
+  ByteSpan bytes() const { return ByteSpan(data_, size_); }
+  const struct stat& stat() const { return st_; }
+
+ private:
+  MappedFile(const uint8_t* data, size_t size, const struct stat& st)
+      : data_(data), size_(size), st_(st) {}
+  const uint8_t* data_;
+  size_t size_;
+  struct stat st_;
+};
+
+// What to carry over from the file being replaced or copied.
+struct PreserveMetadata {
+  const struct stat* from = nullptr;  // mode (and owner when `owner`) come from here
+  bool owner = false;
+  std::string xattrs_from;            // path whose extended attributes are copied
+};
+
+// Writes `pieces` in order to `path` atomically: a temporary file in the same
+// directory, fsync, rename, fsync of the directory. On failure the temporary
+// file is removed and `path` is untouched.
+Status WriteFileAtomically(const std::string& path, const std::vector<ByteSpan>& pieces,
+                           const PreserveMetadata& preserve);
+
+}  // namespace digsig

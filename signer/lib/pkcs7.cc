@@ -1,0 +1,140 @@
+#include "signer/lib/pkcs7.h"
+
+#include <openssl/bn.h>
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+
+#include "signer/lib/certificate.h"
+
+namespace digsig {
+namespace {
+
+constexpr unsigned int kSignFlags =
+    CMS_BINARY | CMS_DETACHED | CMS_NOCERTS | CMS_NOATTR | CMS_NOSMIMECAP | CMS_PARTIAL;
+
+Result<CmsPtr> ParseCms(ByteSpan der) {
+  const unsigned char* p = der.data();
+  CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
+  if (!cms || p != der.data() + der.size()) {
+    ERR_clear_error();
+    return Error(ErrorCode::kMalformed, "signature is not a DER PKCS#7 structure");
+  }
+  if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed)
+    return Error(ErrorCode::kMalformed, "PKCS#7 structure is not SignedData");
+  return cms;
+}
+
+Result<CMS_SignerInfo*> OnlySigner(CMS_ContentInfo* cms) {
+  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms);
+  if (infos == nullptr || sk_CMS_SignerInfo_num(infos) != 1)
+    return Error(ErrorCode::kMalformed, "signature must have exactly one signer");
+  return sk_CMS_SignerInfo_value(infos, 0);
+}
+
+std::string ObjName(const ASN1_OBJECT* obj) {
+  int nid = OBJ_obj2nid(obj);
+  if (nid == NID_undef) return "unknown";
+  return OBJ_nid2sn(nid);
+}
+
+}  // namespace
+
+Result<Bytes> Pkcs7SignDetached(EVP_PKEY* key, X509* cert, HashAlgo hash, ByteSpan content) {
+  BioPtr in(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
+  CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, kSignFlags));
+  if (!cms) return Error(ErrorCode::kCrypto, "CMS_sign: " + TakeOpensslErrors());
+  const EVP_MD* md = EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519 ? nullptr : HashAlgoMd(hash);
+  if (CMS_add1_signer(cms.get(), cert, key, md, kSignFlags) == nullptr)
+    return Error(ErrorCode::kCrypto, "cannot add signer: " + TakeOpensslErrors());
+  if (CMS_final(cms.get(), in.get(), nullptr, kSignFlags) != 1)
+    return Error(ErrorCode::kCrypto, "signing failed: " + TakeOpensslErrors());
+  unsigned char* der = nullptr;
+  int len = i2d_CMS_ContentInfo(cms.get(), &der);
+  if (len <= 0) return Error(ErrorCode::kCrypto, "cannot encode signature: " + TakeOpensslErrors());
+  Bytes out(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
+Result<Pkcs7Signer> Pkcs7Describe(ByteSpan der) {
+  auto cms = ParseCms(der);
+  if (!cms) return cms.error();
+  auto si = OnlySigner(cms->get());
+  if (!si) return si.error();
+  Pkcs7Signer out;
+  ASN1_OCTET_STRING* keyid = nullptr;
+  X509_NAME* issuer = nullptr;
+  ASN1_INTEGER* serial = nullptr;
+  if (CMS_SignerInfo_get0_signer_id(*si, &keyid, &issuer, &serial) == 1) {
+    if (issuer != nullptr) {
+      BioPtr bio(BIO_new(BIO_s_mem()));
+      X509_NAME_print_ex(bio.get(), issuer, 0, XN_FLAG_RFC2253);
+      char* data = nullptr;
+      long len = BIO_get_mem_data(bio.get(), &data);
+      out.issuer.assign(data, static_cast<size_t>(len));
+    }
+    if (serial != nullptr) {
+      BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
+      char* hex = BN_bn2hex(bn);
+      out.serial_hex = hex;
+      OPENSSL_free(hex);
+      BN_free(bn);
+    }
+    if (keyid != nullptr)
+      out.serial_hex = "keyid:" + HexEncode(ByteSpan(ASN1_STRING_get0_data(keyid),
+                                                      static_cast<size_t>(ASN1_STRING_length(keyid))));
+  }
+  X509_ALGOR* dig = nullptr;
+  X509_ALGOR* sig = nullptr;
+  CMS_SignerInfo_get0_algs(*si, nullptr, nullptr, &dig, &sig);
+  const ASN1_OBJECT* obj = nullptr;
+  if (dig != nullptr) {
+    X509_ALGOR_get0(&obj, nullptr, nullptr, dig);
+    out.digest = ObjName(obj);
+  }
+  if (sig != nullptr) {
+    X509_ALGOR_get0(&obj, nullptr, nullptr, sig);
+    out.signature_algorithm = ObjName(obj);
+  }
+  return out;
+}
+
+Result<CertPtr> Pkcs7VerifyDetached(ByteSpan der, ByteSpan content,
+                                    const std::vector<CertPtr>& trusted, HashAlgo expected_hash) {
+  auto cms = ParseCms(der);
+  if (!cms) return cms.error();
+  auto si = OnlySigner(cms->get());
+  if (!si) return si.error();
+  if (CMS_signed_get_attr_count(*si) > 0)
+    return Error(ErrorCode::kMalformed, "signature carries signed attributes");
+
+  // The digest inside the signature must be the one the payload names: no
+  // downgrade to a weaker hash behind the verifier's back.
+  X509_ALGOR* dig = nullptr;
+  CMS_SignerInfo_get0_algs(*si, nullptr, nullptr, &dig, nullptr);
+  const ASN1_OBJECT* obj = nullptr;
+  if (dig != nullptr) X509_ALGOR_get0(&obj, nullptr, nullptr, dig);
+  if (obj == nullptr || OBJ_obj2nid(obj) != EVP_MD_get_type(HashAlgoMd(expected_hash)))
+    return Error(ErrorCode::kUnsupported, "signature digest is " + ObjName(obj) + ", payload says " +
+                                              HashAlgoName(expected_hash));
+
+  for (const CertPtr& cert : trusted) {
+    if (CMS_SignerInfo_cert_cmp(*si, cert.get()) != 0) continue;
+    STACK_OF(X509)* certs = sk_X509_new_null();
+    sk_X509_push(certs, cert.get());
+    BioPtr data(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
+    int ok = CMS_verify(cms->get(), certs, nullptr, data.get(), nullptr,
+                        CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY | CMS_NOINTERN);
+    sk_X509_free(certs);
+    if (ok == 1) return cert;
+    unsigned long reason = ERR_GET_REASON(ERR_peek_last_error());
+    std::string detail = TakeOpensslErrors();
+    if (reason == CMS_R_VERIFICATION_FAILURE || reason == CMS_R_CONTENT_VERIFY_ERROR)
+      return Error(ErrorCode::kAltered, "signature does not match the signed payload");
+    return Error(ErrorCode::kUnsupported, "signature cannot be verified: " + detail);
+  }
+  return Error(ErrorCode::kUnknownSigner, "signed by a key none of the given certificates holds");
+}
+
+}  // namespace digsig

@@ -1,0 +1,66 @@
+#include "signer/tools/arg_parser.h"
+
+namespace digsig::cli {
+
+ArgParser& ArgParser::Value(const std::string& name, const std::string& alias) {
+  takes_value_[name] = true;
+  if (!alias.empty()) aliases_[alias] = name;
+  return *this;
+}
+
+ArgParser& ArgParser::Flag(const std::string& name, const std::string& alias) {
+  takes_value_[name] = false;
+  if (!alias.empty()) aliases_[alias] = name;
+  return *this;
+}
+
+Status ArgParser::Parse(const std::vector<std::string>& args) {
+  bool options_done = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (options_done || a == "-" || a.empty() || a[0] != '-') {
+      positional_.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      options_done = true;
+      continue;
+    }
+    std::string inline_value;
+    bool has_inline = false;
+    if (size_t eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
+      inline_value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+      has_inline = true;
+    }
+    if (auto al = aliases_.find(a); al != aliases_.end()) a = al->second;
+    auto it = takes_value_.find(a);
+    if (it == takes_value_.end())
+      return Error(ErrorCode::kInvalidArgument, "unknown option " + a);
+    if (!it->second) {
+      if (has_inline) return Error(ErrorCode::kInvalidArgument, a + " takes no value");
+      values_[a].push_back("");
+      continue;
+    }
+    if (has_inline) {
+      values_[a].push_back(inline_value);
+    } else {
+      if (i + 1 >= args.size()) return Error(ErrorCode::kInvalidArgument, a + " needs a value");
+      values_[a].push_back(args[++i]);
+    }
+  }
+  return Status::Ok();
+}
+
+std::string ArgParser::Get(const std::string& name, const std::string& fallback) const {
+  auto it = values_.find(name);
+  return it == values_.end() || it->second.empty() ? fallback : it->second.back();
+}
+
+const std::vector<std::string>& ArgParser::GetAll(const std::string& name) const {
+  static const std::vector<std::string> kEmpty;
+  auto it = values_.find(name);
+  return it == values_.end() ? kEmpty : it->second;
+}
+
+}  // namespace digsig::cli

@@ -1,0 +1,51 @@
+#include <cstdio>
+
+#include "signer/lib/keygen.h"
+#include "signer/tools/arg_parser.h"
+#include "signer/tools/commands.h"
+#include "signer/tools/report.h"
+
+namespace digsig::cli {
+
+int UsageError(const std::string& message) {
+  fprintf(stderr, "digsig: %s\n", message.c_str());
+  return kExitUsage;
+}
+
+int RunKeygen(const std::vector<std::string>& args) {
+  ArgParser p;
+  p.Value("--out").Value("--algo").Value("--subject").Value("--days").Flag("--force").Flag("--json");
+  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
+  if (!p.positional().empty()) return UsageError("keygen takes no file arguments");
+  KeygenOptions o;
+  o.out_dir = p.Get("--out");
+  o.algorithm = p.Get("--algo", o.algorithm);
+  o.subject = p.Get("--subject", o.subject);
+  o.overwrite = p.Has("--force");
+  if (p.Has("--days")) {
+    try {
+      o.valid_days = std::stoi(p.Get("--days"));
+    } catch (...) {
+      return UsageError("--days needs a number");
+    }
+  }
+  auto r = GenerateKeyPair(o);
+  if (!r) return UsageError(r.error().message());
+  if (p.Has("--json")) {
+    printf("%s\n", JsonObject()
+                       .Add("key", r->key_path)
+                       .Add("cert_pem", r->cert_pem_path)
+                       .Add("cert_der", r->cert_der_path)
+                       .Add("algorithm", o.algorithm)
+                       .Add("key_id", r->key_id)
+                       .str()
+                       .c_str());
+  } else {
+    printf("private key: %s (mode 0600)\ncertificate: %s, %s\nalgorithm:   %s\nkey id:      %s\n",
+           r->key_path.c_str(), r->cert_pem_path.c_str(), r->cert_der_path.c_str(),
+           o.algorithm.c_str(), r->key_id.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace digsig::cli

@@ -1,0 +1,72 @@
+#include <cstdio>
+
+#include "signer/lib/certificate.h"
+#include "signer/lib/config.h"
+#include "signer/lib/parallel.h"
+#include "signer/tools/arg_parser.h"
+#include "signer/tools/commands.h"
+#include "signer/tools/report.h"
+
+namespace digsig::cli {
+
+int RunVerify(const std::vector<std::string>& args) {
+  ArgParser p;
+  p.Value("--cert").Value("--config").Value("--profile").Value("--jobs");
+  p.Flag("--json").Flag("--quiet", "-q").Flag("--skip-non-elf");
+  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
+  const std::vector<std::string>& files = p.positional();
+  if (files.empty()) return UsageError("no files to verify");
+
+  std::vector<std::string> cert_paths = p.GetAll("--cert");
+  if (p.Has("--config")) {
+    auto cfg = LoadSigningConfig(p.Get("--config"));
+    if (!cfg) return UsageError(cfg.error().message());
+    auto profile = SelectProfile(*cfg, p.Get("--profile"));
+    if (!profile) return UsageError(profile.error().message());
+    if (!profile->key.cert.empty()) cert_paths.push_back(profile->key.cert);
+  }
+  if (cert_paths.empty()) return UsageError("verify needs at least one --cert");
+  std::vector<CertPtr> trusted;
+  for (const std::string& path : cert_paths) {
+    auto certs = LoadCertificates(path);
+    if (!certs) return UsageError(certs.error().message());
+    trusted.insert(trusted.end(), certs->begin(), certs->end());
+  }
+
+  std::vector<std::optional<Result<FileVerification>>> results(files.size());
+  Progress progress("verifying", files.size());
+  unsigned jobs = p.Has("--jobs") ? static_cast<unsigned>(std::stoul(p.Get("--jobs"))) : DefaultJobCount();
+  ParallelFor(
+      files.size(), jobs, [&](size_t i) { results[i] = VerifyFile(files[i], trusted); },
+      [&](size_t done) { progress.Update(done); });
+  progress.Finish();
+
+  const bool json = p.Has("--json");
+  const bool skip_non_elf = p.Has("--skip-non-elf");
+  size_t failed = 0;
+  std::vector<std::string> items;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const Result<FileVerification>& r = *results[i];
+    JsonObject j;
+    j.Add("file", files[i]);
+    if (r) {
+      j.Add("status", "ok").Add("kind", SignatureKindName(r->kind)).Add("hash", r->hash)
+          .Add("signer", r->signer).Add("key_id", r->key_id);
+      if (!json && !p.Has("--quiet"))
+        printf("%s: ok (%s signature, %s, signer \"%s\")\n", files[i].c_str(),
+               SignatureKindName(r->kind), r->hash.c_str(), r->signer.c_str());
+    } else if (skip_non_elf && r.error().code() == ErrorCode::kNotElf) {
+      j.Add("status", "skipped").Add("reason", "not-elf");
+    } else {
+      ++failed;
+      j.Add("status", "failed").Add("reason", ErrorCodeName(r.error().code()))
+          .Add("message", r.error().message());
+      PrintFileError(files[i], r.error());
+    }
+    items.push_back(j.str());
+  }
+  if (json) printf("%s\n", JsonArray(items).c_str());
+  return failed ? kExitFileFailed : kExitOk;
+}
+
+}  // namespace digsig::cli

@@ -1,0 +1,50 @@
+// digsig: signs ELF files and kernel modules, verifies and inspects them.
+// A thin front end over //signer/lib; each subcommand lives in cmd_*.cc.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "signer/tools/commands.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: digsig COMMAND [OPTIONS] [FILE...]\n"
+    "\n"
+    "commands:\n"
+    "  keygen --out DIR [--algo rsa-2048|rsa-3072|rsa-4096|ecdsa-p256|ecdsa-p384|ed25519]\n"
+    "         [--subject CN=...] [--days N] [--force]\n"
+    "  sign --key KEY --cert CERT [--hash sha256|sha384|sha512]\n"
+    "       (-o OUT | --in-place | --out-dir DIR) FILE...\n"
+    "  sign-module --key KEY --cert CERT [--hash ...] (-o OUT | --in-place | --out-dir DIR) MODULE.ko...\n"
+    "  verify --cert CERT [--cert CERT...] FILE...\n"
+    "  inspect [--json] FILE\n"
+    "\n"
+    "common options:\n"
+    "  --config FILE [--profile NAME]  take key, cert, hash and file selection from YAML\n"
+    "  --pkcs11-module PATH            PKCS#11 module for pkcs11: key URIs (PIN from $DIGSIG_PKCS11_PIN)\n"
+    "  --allow-insecure-key            accept a private key file readable by group/others\n"
+    "  --skip-non-elf                  skip non-ELF files instead of failing\n"
+    "  --jobs N                        parallel jobs (default: every core)\n"
+    "  --json                          machine-readable output on stdout\n"
+    "\n"
+    "exit status: 0 success, 1 a file failed, 2 usage, configuration or key error\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace digsig::cli;
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  const std::string command = argv[1];
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "keygen") return RunKeygen(args);
+  if (command == "sign") return RunSign(args, digsig::SignatureKind::kEmbedded);
+  if (command == "sign-module") return RunSign(args, digsig::SignatureKind::kModule);
+  if (command == "verify") return RunVerify(args);
+  if (command == "inspect") return RunInspect(args);
+  return UsageError("unknown command '" + command + "' (try digsig --help)");
+}

@@ -1,0 +1,16 @@
+// The signing profile a command runs with: --config/--profile first, then
+// individual flags on top (flags always win).
+#pragma once
+
+#include "signer/lib/config.h"
+#include "signer/tools/arg_parser.h"
+
+namespace digsig::cli {
+
+// Registers --config, --profile, --key, --cert, --hash, --pkcs11-module and
+// --allow-insecure-key on `parser`.
+void AddKeyOptions(ArgParser& parser);
+
+Result<SigningProfile> ResolveProfile(const ArgParser& parser);
+
+}  // namespace digsig::cli
