@@ -4,6 +4,9 @@
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
+#include <openssl/pkcs7.h>
+
+#include <cstring>
 
 #include "signer/lib/certificate.h"
 
@@ -30,6 +33,59 @@ Result<CMS_SignerInfo*> OnlySigner(CMS_ContentInfo* cms) {
   if (infos == nullptr || sk_CMS_SignerInfo_num(infos) != 1)
     return Error(ErrorCode::kMalformed, "signature must have exactly one signer");
   return sk_CMS_SignerInfo_value(infos, 0);
+}
+
+bool ParamType(const X509_ALGOR* alg, int want) {
+  int ptype = V_ASN1_UNDEF;
+  const void* pval = nullptr;
+  X509_ALGOR_get0(nullptr, &ptype, &pval, alg);
+  return ptype == want;
+}
+
+// Only one encoding of a signature is accepted: parts of SignedData outside
+// SignerInfo (the digestAlgorithms set, for one) are not covered by the
+// signature, and letting them vary would make signed files malleable.
+Status CheckCanonical(ByteSpan der, HashAlgo expected_hash) {
+  const unsigned char* p = der.data();
+  std::unique_ptr<PKCS7, OsslDeleter<PKCS7, PKCS7_free>> p7(
+      d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
+  auto bad = [](const char* why) {
+    ERR_clear_error();
+    return Status(Error(ErrorCode::kMalformed, std::string("signature encoding: ") + why));
+  };
+  if (!p7 || p != der.data() + der.size() || !PKCS7_type_is_signed(p7.get()))
+    return bad("not a PKCS#7 SignedData");
+  unsigned char* again = nullptr;
+  int len = i2d_PKCS7(p7.get(), &again);
+  bool same = len == static_cast<int>(der.size()) && std::memcmp(again, der.data(), der.size()) == 0;
+  OPENSSL_free(again);
+  if (!same) return bad("not canonical DER");
+  PKCS7_SIGNED* sd = p7->d.sign;
+  // Version 1 throughout: issuer-and-serial signer identification (RFC 2315).
+  if (ASN1_INTEGER_get(sd->version) != 1) return bad("SignedData version is not 1");
+  if (sk_PKCS7_SIGNER_INFO_num(sd->signer_info) != 1 ||
+      ASN1_INTEGER_get(sk_PKCS7_SIGNER_INFO_value(sd->signer_info, 0)->version) != 1)
+    return bad("expected one SignerInfo of version 1");
+  PKCS7_SIGNER_INFO* si = sk_PKCS7_SIGNER_INFO_value(sd->signer_info, 0);
+  if (si->auth_attr != nullptr || si->unauth_attr != nullptr) return bad("attributes present");
+  // Digest identifiers carry no parameters; the signature identifier has a
+  // NULL parameter for RSA and none otherwise, as OpenSSL writes them.
+  if (!ParamType(si->digest_alg, V_ASN1_UNDEF) ||
+      !ParamType(sk_X509_ALGOR_value(sd->md_algs, 0), V_ASN1_UNDEF))
+    return bad("digest algorithm has parameters");
+  const ASN1_OBJECT* sig_oid = nullptr;
+  X509_ALGOR_get0(&sig_oid, nullptr, nullptr, si->digest_enc_alg);
+  const int want = OBJ_obj2nid(sig_oid) == NID_rsaEncryption ? V_ASN1_NULL : V_ASN1_UNDEF;
+  if (!ParamType(si->digest_enc_alg, want)) return bad("signature algorithm parameters");
+  if (sk_X509_ALGOR_num(sd->md_algs) != 1) return bad("expected exactly one digest algorithm");
+  const ASN1_OBJECT* obj = nullptr;
+  X509_ALGOR_get0(&obj, nullptr, nullptr, sk_X509_ALGOR_value(sd->md_algs, 0));
+  if (OBJ_obj2nid(obj) != EVP_MD_get_type(HashAlgoMd(expected_hash)))
+    return bad("digest algorithm set does not match the payload");
+  if (sd->cert != nullptr || sd->crl != nullptr) return bad("certificates or CRLs embedded");
+  if (!PKCS7_type_is_data(sd->contents) || sd->contents->d.data != nullptr)
+    return bad("content is not detached data");
+  return Status::Ok();
 }
 
 std::string ObjName(const ASN1_OBJECT* obj) {
@@ -106,6 +162,7 @@ Result<CertPtr> Pkcs7VerifyDetached(ByteSpan der, ByteSpan content,
   if (!cms) return cms.error();
   auto si = OnlySigner(cms->get());
   if (!si) return si.error();
+  if (Status st = CheckCanonical(der, expected_hash); !st) return st.error();
   if (CMS_signed_get_attr_count(*si) > 0)
     return Error(ErrorCode::kMalformed, "signature carries signed attributes");
 
