@@ -110,7 +110,10 @@ Result<MappedFile> MappedFile::Open(const std::string& path) {
   if (fstat(fd.get(), &st) != 0) return IoError("cannot stat", path);
   if (!S_ISREG(st.st_mode)) return Error(ErrorCode::kIo, path + ": not a regular file");
   if (st.st_size == 0) return MappedFile(nullptr, 0, st);
-  void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
+  // Every byte is hashed, so fault the whole file in with one call instead
+  // of one page fault per 4 KiB (costly under virtualisation).
+  void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+                 fd.get(), 0);
   if (p == MAP_FAILED) return IoError("cannot map", path);
   return MappedFile(static_cast<const uint8_t*>(p), static_cast<size_t>(st.st_size), st);
 }

@@ -25,11 +25,15 @@ Result<EvpPkeyPtr> NewKey(const std::string& algo) {
   else if (algo == "ecdsa-p384")
     k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384");
   else if (algo == "ed25519")
-    k = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+    // OpenSSL 3.0 cannot make Ed25519 PKCS#7 SignedData, and the 6.1 kernel
+    // cannot verify Ed25519: a key of this type could never sign anything.
+    return Error(ErrorCode::kUnsupported,
+                 "ed25519 is not supported: OpenSSL 3.0 CMS cannot sign with it and the board "
+                 "kernel cannot verify it (docs/benchmarks.md)");
   else
     return Error(ErrorCode::kInvalidArgument,
                  "unknown key algorithm '" + algo +
-                     "' (rsa-2048, rsa-3072, rsa-4096, ecdsa-p256, ecdsa-p384, ed25519)");
+                     "' (rsa-2048, rsa-3072, rsa-4096, ecdsa-p256, ecdsa-p384)");
   if (k == nullptr) return Error(ErrorCode::kCrypto, "key generation failed: " + TakeOpensslErrors());
   return EvpPkeyPtr(k);
 }
@@ -99,8 +103,7 @@ Result<X509Ptr> SelfSign(EVP_PKEY* key, const KeygenOptions& o) {
   DIGSIG_RETURN_IF_ERROR(AddExtension(cert.get(), NID_ext_key_usage, "codeSigning"));
   DIGSIG_RETURN_IF_ERROR(AddExtension(cert.get(), NID_subject_key_identifier, "hash"));
   DIGSIG_RETURN_IF_ERROR(AddExtension(cert.get(), NID_authority_key_identifier, "keyid:always"));
-  const EVP_MD* md = EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519 ? nullptr : EVP_sha256();
-  if (X509_sign(cert.get(), key, md) <= 0)
+  if (X509_sign(cert.get(), key, EVP_sha256()) <= 0)
     return Error(ErrorCode::kCrypto, "cannot self-sign certificate: " + TakeOpensslErrors());
   return cert;
 }

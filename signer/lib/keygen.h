@@ -14,7 +14,7 @@ inline constexpr char kDefaultKeyAlgorithm[] = "rsa-2048";
 
 struct KeygenOptions {
   std::string out_dir;
-  std::string algorithm = kDefaultKeyAlgorithm;  // rsa-{2048,3072,4096}, ecdsa-p{256,384}, ed25519
+  std::string algorithm = kDefaultKeyAlgorithm;  // rsa-{2048,3072,4096}, ecdsa-p{256,384}
   std::string subject = "CN=digsig development key";
   int valid_days = 3650;
   bool overwrite = false;

@@ -100,8 +100,7 @@ Result<Bytes> Pkcs7SignDetached(EVP_PKEY* key, X509* cert, HashAlgo hash, ByteSp
   BioPtr in(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
   CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, kSignFlags));
   if (!cms) return Error(ErrorCode::kCrypto, "CMS_sign: " + TakeOpensslErrors());
-  const EVP_MD* md = EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519 ? nullptr : HashAlgoMd(hash);
-  if (CMS_add1_signer(cms.get(), cert, key, md, kSignFlags) == nullptr)
+  if (CMS_add1_signer(cms.get(), cert, key, HashAlgoMd(hash), kSignFlags) == nullptr)
     return Error(ErrorCode::kCrypto, "cannot add signer: " + TakeOpensslErrors());
   if (CMS_final(cms.get(), in.get(), nullptr, kSignFlags) != 1)
     return Error(ErrorCode::kCrypto, "signing failed: " + TakeOpensslErrors());

@@ -53,6 +53,10 @@ Result<EVP_PKEY*> LoadTokenKey(const KeySpec& spec, ENGINE** engine_out) {
     ENGINE_free(e);
     return Error(ErrorCode::kKey, what + ": " + TakeOpensslErrors());
   };
+  // libp11 otherwise prints its own diagnostics straight to stderr, the key
+  // URI among them, and a URI can hold a pin-value. Optional (last argument
+  // 1): engines without QUIET still work, only more verbosely.
+  ENGINE_ctrl_cmd_string(e, "QUIET", nullptr, 1);
   if (!spec.pkcs11_module.empty() &&
       ENGINE_ctrl_cmd_string(e, "MODULE_PATH", spec.pkcs11_module.c_str(), 0) != 1)
     return fail("cannot set PKCS#11 module " + spec.pkcs11_module);
@@ -118,7 +122,7 @@ std::string SigningKey::algorithm() const { return CertKeyAlgorithm(cert_.get())
 
 bool SigningKey::deterministic() const {
   int id = EVP_PKEY_get_base_id(X509_get0_pubkey(cert_.get()));
-  return id == EVP_PKEY_RSA || id == EVP_PKEY_ED25519;
+  return id == EVP_PKEY_RSA;
 }
 
 Result<Bytes> SigningKey::SignPkcs7(ByteSpan content, HashAlgo hash) const {

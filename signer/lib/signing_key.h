@@ -35,9 +35,9 @@ class SigningKey {
   SigningKey& operator=(const SigningKey&) = delete;
 
   X509* cert() const { return cert_.get(); }
-  // "rsa-3072", "ecdsa-p256", "ed25519".
+  // "rsa-3072", "ecdsa-p256".
   std::string algorithm() const;
-  // True when signatures depend only on key and message (RSA PKCS#1 v1.5, Ed25519).
+  // True when signatures depend only on key and message (RSA PKCS#1 v1.5).
   bool deterministic() const;
 
   // Detached PKCS#7 over `content`. Safe to call from many threads; token

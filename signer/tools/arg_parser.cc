@@ -57,6 +57,14 @@ std::string ArgParser::Get(const std::string& name, const std::string& fallback)
   return it == values_.end() || it->second.empty() ? fallback : it->second.back();
 }
 
+Result<unsigned long> ArgParser::GetNumber(const std::string& name, unsigned long fallback) const {
+  if (!Has(name)) return fallback;
+  const std::string v = Get(name);
+  if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 9)
+    return Error(ErrorCode::kInvalidArgument, name + " needs a number, got '" + v + "'");
+  return std::stoul(v);
+}
+
 const std::vector<std::string>& ArgParser::GetAll(const std::string& name) const {
   static const std::vector<std::string> kEmpty;
   auto it = values_.find(name);

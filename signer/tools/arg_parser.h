@@ -20,6 +20,8 @@ class ArgParser {
 
   bool Has(const std::string& name) const { return values_.count(name) > 0; }
   std::string Get(const std::string& name, const std::string& fallback = "") const;
+  // The option's value as a non-negative number, `fallback` when absent.
+  Result<unsigned long> GetNumber(const std::string& name, unsigned long fallback) const;
   const std::vector<std::string>& GetAll(const std::string& name) const;
   const std::vector<std::string>& positional() const { return positional_; }
 

@@ -22,13 +22,9 @@ int RunKeygen(const std::vector<std::string>& args) {
   o.algorithm = p.Get("--algo", o.algorithm);
   o.subject = p.Get("--subject", o.subject);
   o.overwrite = p.Has("--force");
-  if (p.Has("--days")) {
-    try {
-      o.valid_days = std::stoi(p.Get("--days"));
-    } catch (...) {
-      return UsageError("--days needs a number");
-    }
-  }
+  auto days = p.GetNumber("--days", static_cast<unsigned long>(o.valid_days));
+  if (!days) return UsageError(days.error().message());
+  o.valid_days = static_cast<int>(*days);
   auto r = GenerateKeyPair(o);
   if (!r) return UsageError(r.error().message());
   if (p.Has("--json")) {

@@ -68,10 +68,11 @@ int RunSign(const std::vector<std::string>& args, SignatureKind kind) {
   };
   std::vector<Outcome> outcomes(files.size());
   Progress progress(kind == SignatureKind::kModule ? "signing modules" : "signing", files.size());
-  unsigned jobs = p.Has("--jobs") ? static_cast<unsigned>(std::stoul(p.Get("--jobs"))) : DefaultJobCount();
+  auto jobs = p.GetNumber("--jobs", DefaultJobCount());
+  if (!jobs) return UsageError(jobs.error().message());
   const bool skip_non_elf = p.Has("--skip-non-elf");
   ParallelFor(
-      files.size(), jobs,
+      files.size(), static_cast<unsigned>(*jobs),
       [&](size_t i) {
         Outcome& o = outcomes[i];
         if (!profile->Selects(files[i])) {

@@ -35,9 +35,10 @@ int RunVerify(const std::vector<std::string>& args) {
 
   std::vector<std::optional<Result<FileVerification>>> results(files.size());
   Progress progress("verifying", files.size());
-  unsigned jobs = p.Has("--jobs") ? static_cast<unsigned>(std::stoul(p.Get("--jobs"))) : DefaultJobCount();
+  auto jobs = p.GetNumber("--jobs", DefaultJobCount());
+  if (!jobs) return UsageError(jobs.error().message());
   ParallelFor(
-      files.size(), jobs, [&](size_t i) { results[i] = VerifyFile(files[i], trusted); },
+      files.size(), static_cast<unsigned>(*jobs), [&](size_t i) { results[i] = VerifyFile(files[i], trusted); },
       [&](size_t done) { progress.Update(done); });
   progress.Finish();
 

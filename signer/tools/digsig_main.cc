@@ -13,7 +13,7 @@ constexpr char kUsage[] =
     "usage: digsig COMMAND [OPTIONS] [FILE...]\n"
     "\n"
     "commands:\n"
-    "  keygen --out DIR [--algo rsa-2048|rsa-3072|rsa-4096|ecdsa-p256|ecdsa-p384|ed25519]\n"
+    "  keygen --out DIR [--algo rsa-2048|rsa-3072|rsa-4096|ecdsa-p256|ecdsa-p384]\n"
     "         [--subject CN=...] [--days N] [--force]\n"
     "  sign --key KEY --cert CERT [--hash sha256|sha384|sha512]\n"
     "       (-o OUT | --in-place | --out-dir DIR) FILE...\n"

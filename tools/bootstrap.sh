@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package the build, the demo and the tests need.
+# Idempotent: installs only what is missing, runs apt-get update at most once.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  bazel-bootstrap g++ make python3 llvm-14 llvm-14-dev libssl-dev openssl
+  libarchive-dev libyaml-cpp-dev googletest libgtest-dev
+  # fuzzing
+  clang-14 libclang-rt-14-dev
+  # keys, tokens and the tools signatures must interoperate with
+  softhsm2 libengine-pkcs11-openssl opensc ima-evm-utils kmod
+  linux-headers-amd64
+  # every ELF the world ships, and a way to run it
+  binutils file xxd attr busybox-static qemu-user
+  gcc-i686-linux-gnu gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
+  gcc-riscv64-linux-gnu gcc-powerpc-linux-gnu gcc-s390x-linux-gnu gcc-mips-linux-gnu
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+echo "bootstrap: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "bootstrap: done" >&2

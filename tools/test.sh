@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs, runs every Bazel test, then
+# a short coverage-guided fuzz run of every parser of untrusted bytes.
+# Ends with one "tests: N passed, M failed" line; exits non-zero on failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash tools/bootstrap.sh || exit 1
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+bazel test //... 2>&1 | tee "$log" | grep -E '^//|^Executed|^INFO: Build completed|^ERROR' || true
+bazel_rc=${PIPESTATUS[0]}
+passed=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$log")
+failed=$(grep -cE '^//[^ ]+ +(\(cached\) )?(FAILED|TIMEOUT|NO STATUS|FLAKY|INCOMPLETE)' "$log")
+if [ "$bazel_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1  # the build itself failed
+  grep -E '^ERROR' "$log" >&2 || true
+fi
+
+if [ -x tools/fuzz.sh ]; then
+  if bash tools/fuzz.sh "${FUZZ_SECONDS:-15}"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+fi
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
