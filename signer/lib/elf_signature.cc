@@ -23,12 +23,13 @@ class SectionHeaderWriter {
   SectionHeaderWriter(const ElfClassLayout& layout, bool big_endian)
       : l_(layout), be_(big_endian) {}
 
-  void Write(uint8_t* table, uint64_t index, uint32_t name, uint32_t type, uint64_t offset,
-             uint64_t size) const {
+  void Write(uint8_t* table, uint64_t index, uint32_t name, uint32_t type, uint64_t flags,
+             uint64_t offset, uint64_t size) const {
     uint8_t* e = table + index * l_.shdr_size;
     std::memset(e, 0, l_.shdr_size);
     StoreInt<uint32_t>(e + 0, name, be_);
     StoreInt<uint32_t>(e + 4, type, be_);
+    Word(e + 8, flags);
     SetOffsetAndSize(table, index, offset, size);
     Word(e + (l_.is64 ? 48 : 32), 1);  // sh_addralign
   }
@@ -116,6 +117,11 @@ Result<ElfSignature> LocateSignature(ByteSpan file) {
     // Parse anyway so a broken file is reported as malformed, not unsigned.
     auto img = ParseElf(file);
     if (!img) return img.error();
+    for (const ElfSection& s : img->sections)
+      if (s.name == kSignatureSectionName)
+        return Error(ErrorCode::kMalformed,
+                     "has a .digsig section but does not end with its record (bytes appended, or "
+                     "a section a linker copied from a signed object file)");
     return Error(ErrorCode::kUnsigned, "no digsig signature");
   }
   if (err != 0) return FromFormatErrno(err);
@@ -162,11 +168,8 @@ Result<SignedElf> SignElf(ByteSpan file, const SigningKey& key, HashAlgo hash) {
   auto original = RemoveSignature(file);
   if (!original) return original.error();
   ByteSpan u = original->bytes;
-  auto img = ParseElf(u);
+  auto img = ParseElf(u);  // cannot fail: RemoveSignature parsed it already
   if (!img) return img.error();
-  for (const ElfSection& s : img->sections)
-    if (s.name == kSignatureSectionName)
-      return Error(ErrorCode::kMalformed, "file has a .digsig section but no valid signature record");
 
   const ElfClassLayout& l = img->layout();
   const bool be = img->big_endian;
@@ -191,10 +194,13 @@ Result<SignedElf> SignElf(ByteSpan file, const SigningKey& key, HashAlgo hash) {
   SectionHeaderWriter shw(l, be);
   const uint64_t strndx = names.is_new ? count - 2 : img->shstrndx;
   if (names.is_new)
-    shw.Write(sht.data(), strndx, 1, llvm::ELF::SHT_STRTAB, strtab_off, names.bytes.size());
+    shw.Write(sht.data(), strndx, 1, llvm::ELF::SHT_STRTAB, 0, strtab_off, names.bytes.size());
   else
     shw.SetOffsetAndSize(sht.data(), strndx, strtab_off, names.bytes.size());
-  shw.Write(sht.data(), count - 1, names.digsig_name, llvm::ELF::SHT_PROGBITS, record_off,
+  // In an object file the signature belongs to the object alone: SHF_EXCLUDE
+  // makes linkers drop it instead of copying it into what they link.
+  const uint64_t flags = img->type == llvm::ELF::ET_REL ? llvm::ELF::SHF_EXCLUDE : 0;
+  shw.Write(sht.data(), count - 1, names.digsig_name, llvm::ELF::SHT_PROGBITS, flags, record_off,
             record_len);
   uint16_t e_shnum = static_cast<uint16_t>(count);
   if (count >= llvm::ELF::SHN_LORESERVE) {
