@@ -6,6 +6,7 @@
 
 #include <openssl/engine.h>
 #include <openssl/pem.h>
+#include <openssl/ui.h>
 #include <openssl/x509.h>
 #include <sys/stat.h>
 
@@ -66,7 +67,11 @@ Result<EVP_PKEY*> LoadTokenKey(const KeySpec& spec, ENGINE** engine_out) {
     ENGINE_finish(e);
     return fail("pkcs11 engine refused the PIN");
   }
-  EVP_PKEY* key = ENGINE_load_private_key(e, spec.key.c_str(), nullptr, nullptr);
+  // A UI method that always fails: with no PIN configured the engine would
+  // otherwise prompt on the terminal, and an unattended build would hang.
+  UI_METHOD* no_prompt = UI_UTIL_wrap_read_pem_callback(NoPassword, 0);
+  EVP_PKEY* key = ENGINE_load_private_key(e, spec.key.c_str(), no_prompt, nullptr);
+  UI_destroy_method(no_prompt);
   if (key == nullptr) {
     ENGINE_finish(e);
     ENGINE_free(e);
@@ -76,6 +81,15 @@ Result<EVP_PKEY*> LoadTokenKey(const KeySpec& spec, ENGINE** engine_out) {
   }
   *engine_out = e;
   return key;
+}
+
+// Key types OpenSSL 3.0 can make PKCS#7 SignedData with; Ed25519 and others
+// fail only at the first signature otherwise.
+Status CheckSupportedKeyType(X509* cert) {
+  const int id = EVP_PKEY_get_base_id(X509_get0_pubkey(cert));
+  if (id == EVP_PKEY_RSA || id == EVP_PKEY_EC) return Status::Ok();
+  return Error(ErrorCode::kUnsupported,
+               "unsupported key type " + CertKeyAlgorithm(cert) + " (RSA or ECDSA keys only)");
 }
 
 bool PublicKeysMatch(EVP_PKEY* priv, X509* cert) {
@@ -94,6 +108,7 @@ Result<std::shared_ptr<SigningKey>> SigningKey::Load(const KeySpec& spec) {
   if (!certs) return certs.error();
   X509_up_ref((*certs)[0].get());
   sk->cert_.reset((*certs)[0].get());
+  if (Status st = CheckSupportedKeyType(sk->cert()); !st) return st.error().Wrap(spec.cert);
 
   ENGINE* engine = nullptr;
   auto key = IsPkcs11Uri(spec.key) ? LoadTokenKey(spec, &engine) : LoadPemKey(spec);
