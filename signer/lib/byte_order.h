@@ -26,9 +26,13 @@ void StoreInt(uint8_t* p, T v, bool big_endian) {
 }
 
 template <typename T>
-T LoadBe(const uint8_t* p) { return LoadInt<T>(p, true); }
+T LoadBe(const uint8_t* p) {
+  return LoadInt<T>(p, true);
+}
 
 template <typename T>
-void StoreBe(uint8_t* p, T v) { StoreInt<T>(p, v, true); }
+void StoreBe(uint8_t* p, T v) {
+  StoreInt<T>(p, v, true);
+}
 
 }  // namespace digsig

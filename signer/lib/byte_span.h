@@ -11,8 +11,6 @@ namespace digsig {
 using ByteSpan = std::span<const uint8_t>;
 using Bytes = std::vector<uint8_t>;
 
-inline ByteSpan Sub(ByteSpan s, size_t offset, size_t length) {
-  return s.subspan(offset, length);
-}
+inline ByteSpan Sub(ByteSpan s, size_t offset, size_t length) { return s.subspan(offset, length); }
 
 }  // namespace digsig

@@ -19,8 +19,9 @@ Result<std::vector<CertPtr>> ParseCertificates(ByteSpan bytes, const std::string
     X509* x = d2i_X509(nullptr, &p, static_cast<long>(bytes.size()));
     if (x == nullptr || p != bytes.data() + bytes.size()) {
       X509_free(x);
-      return Error(ErrorCode::kKey, origin + ": no certificate found (expected PEM or DER X.509): " +
-                                        TakeOpensslErrors());
+      return Error(
+          ErrorCode::kKey,
+          origin + ": no certificate found (expected PEM or DER X.509): " + TakeOpensslErrors());
     }
     certs.push_back(ShareCert(x));
   }

@@ -25,8 +25,9 @@ Result<SigningProfile> ParseProfile(const std::string& name, const YAML::Node& n
     return Error(ErrorCode::kConfig, origin + ": profile '" + name + "': " + why);
   };
   if (!node.IsMap()) return bad("must be a mapping");
-  static const char* kKnown[] = {"key", "cert", "pkcs11_module", "pkcs11_pin_env", "algorithm",
-                                 "hash", "include", "exclude", "allow_insecure_key"};
+  static const char* kKnown[] = {
+      "key",  "cert",    "pkcs11_module", "pkcs11_pin_env",    "algorithm",
+      "hash", "include", "exclude",       "allow_insecure_key"};
   for (const auto& kv : node) {
     std::string k = kv.first.as<std::string>();
     bool known = false;
@@ -39,7 +40,8 @@ Result<SigningProfile> ParseProfile(const std::string& name, const YAML::Node& n
   if (node["cert"]) p.key.cert = Resolve(base_dir, node["cert"].as<std::string>());
   if (node["pkcs11_module"]) p.key.pkcs11_module = node["pkcs11_module"].as<std::string>();
   if (node["pkcs11_pin_env"]) p.key.pkcs11_pin_env = node["pkcs11_pin_env"].as<std::string>();
-  if (node["allow_insecure_key"]) p.key.allow_insecure_key_file = node["allow_insecure_key"].as<bool>();
+  if (node["allow_insecure_key"])
+    p.key.allow_insecure_key_file = node["allow_insecure_key"].as<bool>();
   if (node["algorithm"]) p.algorithm = node["algorithm"].as<std::string>();
   if (node["hash"]) {
     std::string h = node["hash"].as<std::string>();
@@ -76,7 +78,8 @@ Result<SigningConfig> ParseSigningConfig(const std::string& yaml_text, const std
     if (root["default_profile"]) cfg.default_profile = root["default_profile"].as<std::string>();
     const YAML::Node profiles = root["profiles"];
     if (!profiles || !profiles.IsMap() || profiles.size() == 0)
-      return Error(ErrorCode::kConfig, origin + ": needs a 'profiles' mapping with at least one profile");
+      return Error(ErrorCode::kConfig,
+                   origin + ": needs a 'profiles' mapping with at least one profile");
     for (const auto& kv : profiles) {
       std::string name = kv.first.as<std::string>();
       auto p = ParseProfile(name, kv.second, base_dir, origin);
@@ -105,7 +108,8 @@ Result<SigningProfile> SelectProfile(const SigningConfig& config, const std::str
   if (want.empty())
     return Error(ErrorCode::kConfig, "several profiles and no default_profile: pass --profile");
   auto it = config.profiles.find(want);
-  if (it == config.profiles.end()) return Error(ErrorCode::kConfig, "no profile named '" + want + "'");
+  if (it == config.profiles.end())
+    return Error(ErrorCode::kConfig, "no profile named '" + want + "'");
   return it->second;
 }
 

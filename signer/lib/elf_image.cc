@@ -47,9 +47,8 @@ Result<ElfImage> ParseTyped(ByteSpan bytes) {
     return img;
   }
   if (eh.e_shentsize != sizeof(Shdr))
-    return Error(ErrorCode::kMalformed,
-                 "e_shentsize is " + std::to_string(eh.e_shentsize) + ", expected " +
-                     std::to_string(sizeof(Shdr)));
+    return Error(ErrorCode::kMalformed, "e_shentsize is " + std::to_string(eh.e_shentsize) +
+                                            ", expected " + std::to_string(sizeof(Shdr)));
   // sections() bounds-checks offset, count (extended numbering included)
   // and table size against the buffer before returning a view into it.
   auto sections = file.sections();
@@ -97,7 +96,10 @@ Result<ElfImage> ParseTyped(ByteSpan bytes) {
 const ElfClassLayout& ElfClassLayout::For(bool is64) { return is64 ? kLayout64 : kLayout32; }
 
 bool HasElfMagic(ByteSpan bytes) {
-  return bytes.size() >= 4 && std::memcmp(bytes.data(), "\x7f" "ELF", 4) == 0;
+  return bytes.size() >= 4 && std::memcmp(bytes.data(),
+                                          "\x7f"
+                                          "ELF",
+                                          4) == 0;
 }
 
 Result<ElfImage> ParseElf(ByteSpan bytes) {

@@ -15,13 +15,13 @@ namespace digsig {
 // Offsets of the header fields the signer rewrites; they differ by class.
 struct ElfClassLayout {
   bool is64;
-  size_t ehdr_size;      // 52 or 64
-  size_t shdr_size;      // 40 or 64
-  size_t e_shoff_at;     // e_shoff field offset in the ELF header
+  size_t ehdr_size;   // 52 or 64
+  size_t shdr_size;   // 40 or 64
+  size_t e_shoff_at;  // e_shoff field offset in the ELF header
   size_t e_shentsize_at;
   size_t e_shnum_at;
   size_t e_shstrndx_at;
-  size_t table_align;    // alignment the signer uses for tables it appends
+  size_t table_align;  // alignment the signer uses for tables it appends
 
   static const ElfClassLayout& For(bool is64);
 };
@@ -44,8 +44,8 @@ struct ElfImage {
   uint16_t shnum_raw = 0;
   uint16_t shstrndx_raw = 0;
   // Resolved values.
-  uint64_t section_count = 0;    // 0 when there is no section header table
-  uint64_t shstrndx = 0;         // 0 when there is no section name table
+  uint64_t section_count = 0;  // 0 when there is no section header table
+  uint64_t shstrndx = 0;       // 0 when there is no section name table
   std::vector<ElfSection> sections;
 
   const ElfClassLayout& layout() const { return ElfClassLayout::For(is64); }

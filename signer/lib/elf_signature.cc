@@ -110,8 +110,8 @@ Result<ElfSignature> LocateSignature(ByteSpan file) {
   if (!HasElfMagic(file)) return Error(ErrorCode::kNotElf, "not an ELF file");
   uint32_t record_len = 0;
   int err = file.size() >= DIGSIG_TRAILER_SIZE
-                ? digsig_parse_trailer(file.data() + file.size() - DIGSIG_TRAILER_SIZE,
-                                       file.size(), &record_len)
+                ? digsig_parse_trailer(file.data() + file.size() - DIGSIG_TRAILER_SIZE, file.size(),
+                                       &record_len)
                 : -ENODATA;
   if (err == -ENODATA) {
     // Parse anyway so a broken file is reported as malformed, not unsigned.

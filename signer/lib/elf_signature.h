@@ -21,9 +21,9 @@ inline constexpr char kSignatureSectionName[] = ".digsig";
 // A signed file as three pieces, so the (possibly huge) original body is
 // written straight from the input mapping without a copy.
 struct SignedElf {
-  Bytes header;     // the ELF header with the section table fields rewritten
-  ByteSpan body;    // the unsigned file after its header
-  Bytes tail;       // padding, section name table, section headers, record
+  Bytes header;                          // the ELF header with the section table fields rewritten
+  ByteSpan body;                         // the unsigned file after its header
+  Bytes tail;                            // padding, section name table, section headers, record
   std::shared_ptr<const Bytes> storage;  // keeps `body` alive when re-signing
 
   std::vector<ByteSpan> Pieces() const { return {header, body, tail}; }
@@ -43,9 +43,9 @@ Result<UnsignedElf> RemoveSignature(ByteSpan file);
 // A located, well-formed (not yet verified) signature.
 struct ElfSignature {
   ElfImage image;
-  digsig_record record;   // pointers refer into the file
+  digsig_record record;  // pointers refer into the file
   uint64_t record_offset = 0;
-  Pkcs7Signer signer;     // what the PKCS#7 says about its signer
+  Pkcs7Signer signer;  // what the PKCS#7 says about its signer
 
   HashAlgo hash() const { return static_cast<HashAlgo>(record.payload.hash_algo); }
   ByteSpan payload() const { return ByteSpan(record.payload_bytes, DIGSIG_PAYLOAD_SIZE); }

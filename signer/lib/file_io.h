@@ -39,7 +39,7 @@ class MappedFile {
 struct PreserveMetadata {
   const struct stat* from = nullptr;  // mode (and owner when `owner`) come from here
   bool owner = false;
-  std::string xattrs_from;            // path whose extended attributes are copied
+  std::string xattrs_from;  // path whose extended attributes are copied
 };
 
 // Writes `pieces` in order to `path` atomically: a temporary file in the same

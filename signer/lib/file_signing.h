@@ -31,9 +31,9 @@ Result<SignOutcome> SignFile(const SignRequest& request, const SigningKey& key, 
 
 struct FileVerification {
   SignatureKind kind;
-  std::string hash;        // "sha256"
-  std::string signer;      // certificate subject CN
-  std::string key_id;      // SubjectKeyIdentifier of the signer, hex
+  std::string hash;    // "sha256"
+  std::string signer;  // certificate subject CN
+  std::string key_id;  // SubjectKeyIdentifier of the signer, hex
 };
 
 // Verifies an embedded ELF signature, or a module signature when the file

@@ -36,7 +36,9 @@ const EVP_MD* HashAlgoMd(HashAlgo algo) {
   return nullptr;
 }
 
-size_t HashAlgoSize(HashAlgo algo) { return static_cast<size_t>(EVP_MD_get_size(HashAlgoMd(algo))); }
+size_t HashAlgoSize(HashAlgo algo) {
+  return static_cast<size_t>(EVP_MD_get_size(HashAlgoMd(algo)));
+}
 
 Result<Hasher> Hasher::Create(HashAlgo algo) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();

@@ -34,7 +34,8 @@ Result<EvpPkeyPtr> NewKey(const std::string& algo) {
     return Error(ErrorCode::kInvalidArgument,
                  "unknown key algorithm '" + algo +
                      "' (rsa-2048, rsa-3072, rsa-4096, ecdsa-p256, ecdsa-p384)");
-  if (k == nullptr) return Error(ErrorCode::kCrypto, "key generation failed: " + TakeOpensslErrors());
+  if (k == nullptr)
+    return Error(ErrorCode::kCrypto, "key generation failed: " + TakeOpensslErrors());
   return EvpPkeyPtr(k);
 }
 
@@ -131,7 +132,8 @@ Result<KeygenResult> GenerateKeyPair(const KeygenOptions& o) {
   if (!cert) return cert.error();
 
   BioPtr key_pem(BIO_new(BIO_s_mem()));
-  if (PEM_write_bio_PrivateKey(key_pem.get(), key->get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+  if (PEM_write_bio_PrivateKey(key_pem.get(), key->get(), nullptr, nullptr, 0, nullptr, nullptr) !=
+      1)
     return Error(ErrorCode::kCrypto, "cannot encode private key");
   Bytes key_bytes = BioContents(key_pem.get());
   struct stat private_mode {};

@@ -61,8 +61,9 @@ Result<SignedModule> SignModule(ByteSpan file, const SigningKey& key, HashAlgo h
   auto img = ParseElf(content);
   if (!img) return img.error();
   if (img->type != llvm::ELF::ET_REL)
-    return Error(ErrorCode::kInvalidArgument, "not a kernel module (ELF type is " +
-                                                  ElfTypeName(img->type) + ", expected relocatable)");
+    return Error(
+        ErrorCode::kInvalidArgument,
+        "not a kernel module (ELF type is " + ElfTypeName(img->type) + ", expected relocatable)");
   bool has_modinfo = false;
   for (const ElfSection& s : img->sections) has_modinfo |= s.name == ".modinfo";
   if (!has_modinfo)
@@ -86,7 +87,8 @@ Result<CertPtr> VerifyModule(ByteSpan file, const std::vector<CertPtr>& trusted)
   auto sig = LocateModuleSignature(file);
   if (!sig) return sig.error();
   auto hash = DigestNameToHash(sig->signer.digest);
-  if (!hash) return Error(ErrorCode::kUnsupported, "module signed with digest " + sig->signer.digest);
+  if (!hash)
+    return Error(ErrorCode::kUnsupported, "module signed with digest " + sig->signer.digest);
   return Pkcs7VerifyDetached(sig->pkcs7, sig->content, trusted, *hash);
 }
 

@@ -57,7 +57,8 @@ Status CheckCanonical(ByteSpan der, HashAlgo expected_hash) {
     return bad("not a PKCS#7 SignedData");
   unsigned char* again = nullptr;
   int len = i2d_PKCS7(p7.get(), &again);
-  bool same = len == static_cast<int>(der.size()) && std::memcmp(again, der.data(), der.size()) == 0;
+  bool same =
+      len == static_cast<int>(der.size()) && std::memcmp(again, der.data(), der.size()) == 0;
   OPENSSL_free(again);
   if (!same) return bad("not canonical DER");
   PKCS7_SIGNED* sd = p7->d.sign;
@@ -137,8 +138,9 @@ Result<Pkcs7Signer> Pkcs7Describe(ByteSpan der) {
       BN_free(bn);
     }
     if (keyid != nullptr)
-      out.serial_hex = "keyid:" + HexEncode(ByteSpan(ASN1_STRING_get0_data(keyid),
-                                                      static_cast<size_t>(ASN1_STRING_length(keyid))));
+      out.serial_hex =
+          "keyid:" + HexEncode(ByteSpan(ASN1_STRING_get0_data(keyid),
+                                        static_cast<size_t>(ASN1_STRING_length(keyid))));
   }
   X509_ALGOR* dig = nullptr;
   X509_ALGOR* sig = nullptr;
@@ -172,8 +174,8 @@ Result<CertPtr> Pkcs7VerifyDetached(ByteSpan der, ByteSpan content,
   const ASN1_OBJECT* obj = nullptr;
   if (dig != nullptr) X509_ALGOR_get0(&obj, nullptr, nullptr, dig);
   if (obj == nullptr || OBJ_obj2nid(obj) != EVP_MD_get_type(HashAlgoMd(expected_hash)))
-    return Error(ErrorCode::kUnsupported, "signature digest is " + ObjName(obj) + ", payload says " +
-                                              HashAlgoName(expected_hash));
+    return Error(ErrorCode::kUnsupported, "signature digest is " + ObjName(obj) +
+                                              ", payload says " + HashAlgoName(expected_hash));
 
   for (const CertPtr& cert : trusted) {
     if (CMS_SignerInfo_cert_cmp(*si, cert.get()) != 0) continue;

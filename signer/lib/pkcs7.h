@@ -19,9 +19,9 @@ Result<Bytes> Pkcs7SignDetached(EVP_PKEY* key, X509* cert, HashAlgo hash, ByteSp
 
 // What a signature says about its signer, without verifying anything.
 struct Pkcs7Signer {
-  std::string issuer;        // RFC 2253
-  std::string serial_hex;    // serial number, hex
-  std::string digest;        // e.g. "sha256"
+  std::string issuer;      // RFC 2253
+  std::string serial_hex;  // serial number, hex
+  std::string digest;      // e.g. "sha256"
   std::string signature_algorithm;
 };
 Result<Pkcs7Signer> Pkcs7Describe(ByteSpan der);

@@ -45,7 +45,7 @@ class Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
@@ -83,8 +83,8 @@ class [[nodiscard]] Status {
 }  // namespace digsig
 
 // Returns early from the enclosing function when `expr` (a Status) failed.
-#define DIGSIG_RETURN_IF_ERROR(expr)         \
-  do {                                       \
-    auto digsig_status_ = (expr);            \
+#define DIGSIG_RETURN_IF_ERROR(expr)                         \
+  do {                                                       \
+    auto digsig_status_ = (expr);                            \
     if (!digsig_status_.ok()) return digsig_status_.error(); \
   } while (0)

@@ -48,8 +48,9 @@ Result<EVP_PKEY*> LoadTokenKey(const KeySpec& spec, ENGINE** engine_out) {
   ENGINE_load_builtin_engines();
   ENGINE* e = ENGINE_by_id("pkcs11");
   if (e == nullptr)
-    return Error(ErrorCode::kKey, "pkcs11 engine not available (install libengine-pkcs11-openssl): " +
-                                      TakeOpensslErrors());
+    return Error(
+        ErrorCode::kKey,
+        "pkcs11 engine not available (install libengine-pkcs11-openssl): " + TakeOpensslErrors());
   auto fail = [&](const std::string& what) {
     ENGINE_free(e);
     return Error(ErrorCode::kKey, what + ": " + TakeOpensslErrors());
@@ -62,7 +63,8 @@ Result<EVP_PKEY*> LoadTokenKey(const KeySpec& spec, ENGINE** engine_out) {
       ENGINE_ctrl_cmd_string(e, "MODULE_PATH", spec.pkcs11_module.c_str(), 0) != 1)
     return fail("cannot set PKCS#11 module " + spec.pkcs11_module);
   if (ENGINE_init(e) != 1) return fail("cannot initialise pkcs11 engine");
-  const char* pin = spec.pkcs11_pin_env.empty() ? nullptr : std::getenv(spec.pkcs11_pin_env.c_str());
+  const char* pin =
+      spec.pkcs11_pin_env.empty() ? nullptr : std::getenv(spec.pkcs11_pin_env.c_str());
   if (pin != nullptr && ENGINE_ctrl_cmd_string(e, "PIN", pin, 0) != 1) {
     ENGINE_finish(e);
     return fail("pkcs11 engine refused the PIN");
@@ -76,8 +78,9 @@ Result<EVP_PKEY*> LoadTokenKey(const KeySpec& spec, ENGINE** engine_out) {
     ENGINE_finish(e);
     ENGINE_free(e);
     TakeOpensslErrors();  // may echo the URI, which can hold a pin-value
-    return Error(ErrorCode::kKey, "cannot load private key from the PKCS#11 token "
-                                  "(check the URI's token/object and the PIN)");
+    return Error(ErrorCode::kKey,
+                 "cannot load private key from the PKCS#11 token "
+                 "(check the URI's token/object and the PIN)");
   }
   *engine_out = e;
   return key;

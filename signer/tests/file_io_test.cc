@@ -12,8 +12,8 @@ namespace digsig {
 namespace {
 
 std::string TmpDir(const std::string& name) {
-  std::string d = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") +
-                  "/" + name;
+  std::string d =
+      std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") + "/" + name;
   mkdir(d.c_str(), 0755);
   return d;
 }

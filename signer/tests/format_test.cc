@@ -1,9 +1,9 @@
-#include "signer/format/digsig_format.h"
-
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <vector>
+
+#include "signer/format/digsig_format.h"
 
 namespace {
 
@@ -58,7 +58,8 @@ TEST(Format, RecordParses) {
   digsig_payload p = SamplePayload();
   auto r = Record(p, 300, 5);
   digsig_record rec;
-  ASSERT_EQ(digsig_parse_record(r.data(), static_cast<uint32_t>(r.size()), 4096 + r.size(), &rec), 0);
+  ASSERT_EQ(digsig_parse_record(r.data(), static_cast<uint32_t>(r.size()), 4096 + r.size(), &rec),
+            0);
   EXPECT_EQ(rec.sig_len, 300u);
   EXPECT_EQ(rec.sig, r.data() + DIGSIG_RECORD_HEADER_SIZE);
 }

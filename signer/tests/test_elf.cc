@@ -17,7 +17,10 @@ class Writer {
   void U16(uint16_t v) { Put<uint16_t>(v); }
   void U32(uint32_t v) { Put<uint32_t>(v); }
   void Word(uint64_t v) {
-    if (is64_) Put<uint64_t>(v); else Put<uint32_t>(static_cast<uint32_t>(v));
+    if (is64_)
+      Put<uint64_t>(v);
+    else
+      Put<uint32_t>(static_cast<uint32_t>(v));
   }
 
  private:
@@ -40,8 +43,8 @@ Bytes MakeElf(const ElfSpec& s) {
   std::vector<uint32_t> name_offsets;
   for (size_t i = 0; i < s.extra_sections; ++i) {
     name_offsets.push_back(static_cast<uint32_t>(names.size()));
-    names += i == 0 && !s.first_section_name.empty() ? s.first_section_name
-                                                     : ".sec" + std::to_string(i);
+    names +=
+        i == 0 && !s.first_section_name.empty() ? s.first_section_name : ".sec" + std::to_string(i);
     names.push_back('\0');
   }
   const size_t data_off = ehdr + phdr;
@@ -52,16 +55,21 @@ Bytes MakeElf(const ElfSpec& s) {
 
   Bytes out;
   Writer w(out, s.is64, s.big_endian);
-  const uint8_t ident[16] = {0x7f, 'E', 'L', 'F', static_cast<uint8_t>(s.is64 ? 2 : 1),
-                             static_cast<uint8_t>(s.big_endian ? 2 : 1), 1};
+  const uint8_t ident[16] = {0x7f,
+                             'E',
+                             'L',
+                             'F',
+                             static_cast<uint8_t>(s.is64 ? 2 : 1),
+                             static_cast<uint8_t>(s.big_endian ? 2 : 1),
+                             1};
   out.insert(out.end(), ident, ident + 16);
   w.U16(s.type);
   w.U16(s.machine);
   w.U32(1);
-  w.Word(0x400000 + data_off);                // e_entry
-  w.Word(ehdr);                               // e_phoff
-  w.Word(s.section_table ? sht_off : 0);      // e_shoff
-  w.U32(0);                                   // e_flags
+  w.Word(0x400000 + data_off);            // e_entry
+  w.Word(ehdr);                           // e_phoff
+  w.Word(s.section_table ? sht_off : 0);  // e_shoff
+  w.U32(0);                               // e_flags
   w.U16(static_cast<uint16_t>(ehdr));
   w.U16(static_cast<uint16_t>(phdr));
   w.U16(1);
@@ -73,10 +81,20 @@ Bytes MakeElf(const ElfSpec& s) {
   w.U32(1);
   if (s.is64) {
     w.U32(5);  // p_flags R+X
-    w.Word(0); w.Word(0x400000); w.Word(0x400000); w.Word(image); w.Word(image); w.Word(0x1000);
+    w.Word(0);
+    w.Word(0x400000);
+    w.Word(0x400000);
+    w.Word(image);
+    w.Word(image);
+    w.Word(0x1000);
   } else {
-    w.Word(0); w.Word(0x400000); w.Word(0x400000); w.Word(image); w.Word(image);
-    w.U32(5); w.Word(0x1000);
+    w.Word(0);
+    w.Word(0x400000);
+    w.Word(0x400000);
+    w.Word(image);
+    w.Word(image);
+    w.U32(5);
+    w.Word(0x1000);
   }
   for (size_t i = 0; i < per_section * s.extra_sections; ++i)
     out.push_back(static_cast<uint8_t>(i * 31 + 7));
@@ -84,8 +102,16 @@ Bytes MakeElf(const ElfSpec& s) {
   if (!s.section_table) return out;
   out.resize(sht_off, 0);
   auto section = [&](uint32_t name, uint32_t type, uint64_t flags, uint64_t off, uint64_t size) {
-    w.U32(name); w.U32(type); w.Word(flags); w.Word(flags ? 0x400000 + off : 0);
-    w.Word(off); w.Word(size); w.U32(0); w.U32(0); w.Word(1); w.Word(0);
+    w.U32(name);
+    w.U32(type);
+    w.Word(flags);
+    w.Word(flags ? 0x400000 + off : 0);
+    w.Word(off);
+    w.Word(size);
+    w.U32(0);
+    w.U32(0);
+    w.Word(1);
+    w.Word(0);
   };
   section(0, 0, 0, 0, 0);
   section(1, 3, 0, names_off, names.size());  // .shstrtab

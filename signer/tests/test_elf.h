@@ -15,7 +15,7 @@ struct ElfSpec {
   uint16_t type = 2;          // ET_EXEC
   size_t extra_sections = 2;  // PROGBITS sections besides NULL and .shstrtab
   bool section_table = true;
-  size_t payload_bytes = 256; // bytes of code-like data in each section
+  size_t payload_bytes = 256;      // bytes of code-like data in each section
   std::string first_section_name;  // default ".sec0"
 };
 

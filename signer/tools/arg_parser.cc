@@ -35,8 +35,7 @@ Status ArgParser::Parse(const std::vector<std::string>& args) {
     }
     if (auto al = aliases_.find(a); al != aliases_.end()) a = al->second;
     auto it = takes_value_.find(a);
-    if (it == takes_value_.end())
-      return Error(ErrorCode::kInvalidArgument, "unknown option " + a);
+    if (it == takes_value_.end()) return Error(ErrorCode::kInvalidArgument, "unknown option " + a);
     if (!it->second) {
       if (has_inline) return Error(ErrorCode::kInvalidArgument, a + " takes no value");
       values_[a].push_back("");

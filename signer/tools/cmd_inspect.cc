@@ -16,7 +16,9 @@ std::string Range(uint64_t begin, uint64_t end) {
 }
 
 void AddSigner(JsonObject& j, const Pkcs7Signer& s) {
-  j.Add("signer_issuer", s.issuer).Add("signer_serial", s.serial_hex).Add("digest", s.digest)
+  j.Add("signer_issuer", s.issuer)
+      .Add("signer_serial", s.serial_hex)
+      .Add("digest", s.digest)
       .Add("signature_algorithm", s.signature_algorithm);
 }
 
@@ -58,7 +60,8 @@ int RunInspect(const std::vector<std::string>& args) {
     auto s = LocateSignature(bytes);
     if (s) {
       const digsig_payload& pl = s->record.payload;
-      j.Add("signature", "elf").Add("section", kSignatureSectionName)
+      j.Add("signature", "elf")
+          .Add("section", kSignatureSectionName)
           .Add("hash", HashAlgoName(s->hash()))
           .Add("payload_digest", HexEncode(ByteSpan(pl.digest, pl.digest_len)));
       AddSigner(j, s->signer);
@@ -72,7 +75,8 @@ int RunInspect(const std::vector<std::string>& args) {
     }
   }
   if (error) {
-    j.Add("signature", "none").Add("reason", ErrorCodeName(error->code()))
+    j.Add("signature", "none")
+        .Add("reason", ErrorCodeName(error->code()))
         .Add("message", error->message());
   }
   if (p.Has("--json")) {

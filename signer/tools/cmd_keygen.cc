@@ -14,7 +14,12 @@ int UsageError(const std::string& message) {
 
 int RunKeygen(const std::vector<std::string>& args) {
   ArgParser p;
-  p.Value("--out").Value("--algo").Value("--subject").Value("--days").Flag("--force").Flag("--json");
+  p.Value("--out")
+      .Value("--algo")
+      .Value("--subject")
+      .Value("--days")
+      .Flag("--force")
+      .Flag("--json");
   if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
   if (!p.positional().empty()) return UsageError("keygen takes no file arguments");
   KeygenOptions o;

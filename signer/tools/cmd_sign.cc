@@ -25,14 +25,16 @@ Result<std::vector<std::string>> OutputPaths(const ArgParser& p,
   if (p.Has("--in-place")) return inputs;
   if (p.Has("--output")) {
     if (inputs.size() != 1)
-      return Error(ErrorCode::kInvalidArgument, "-o takes one input file; use --out-dir for several");
+      return Error(ErrorCode::kInvalidArgument,
+                   "-o takes one input file; use --out-dir for several");
     return std::vector<std::string>{p.Get("--output")};
   }
   std::set<std::string> seen;
   for (const std::string& in : inputs) {
     std::string name = BaseName(in);
     if (!seen.insert(name).second)
-      return Error(ErrorCode::kInvalidArgument, "two inputs named " + name + " would collide in --out-dir");
+      return Error(ErrorCode::kInvalidArgument,
+                   "two inputs named " + name + " would collide in --out-dir");
     out.push_back(p.Get("--out-dir") + "/" + name);
   }
   return out;
@@ -110,7 +112,8 @@ int RunSign(const std::vector<std::string>& args, SignatureKind kind) {
         break;
       case State::kFailed:
         ++failed;
-        j.Add("status", "failed").Add("reason", ErrorCodeName(o.error->code()))
+        j.Add("status", "failed")
+            .Add("reason", ErrorCodeName(o.error->code()))
             .Add("message", o.error->message());
         PrintFileError(files[i], *o.error);
         break;

@@ -38,7 +38,8 @@ int RunVerify(const std::vector<std::string>& args) {
   auto jobs = p.GetNumber("--jobs", DefaultJobCount());
   if (!jobs) return UsageError(jobs.error().message());
   ParallelFor(
-      files.size(), static_cast<unsigned>(*jobs), [&](size_t i) { results[i] = VerifyFile(files[i], trusted); },
+      files.size(), static_cast<unsigned>(*jobs),
+      [&](size_t i) { results[i] = VerifyFile(files[i], trusted); },
       [&](size_t done) { progress.Update(done); });
   progress.Finish();
 
@@ -51,8 +52,11 @@ int RunVerify(const std::vector<std::string>& args) {
     JsonObject j;
     j.Add("file", files[i]);
     if (r) {
-      j.Add("status", "ok").Add("kind", SignatureKindName(r->kind)).Add("hash", r->hash)
-          .Add("signer", r->signer).Add("key_id", r->key_id);
+      j.Add("status", "ok")
+          .Add("kind", SignatureKindName(r->kind))
+          .Add("hash", r->hash)
+          .Add("signer", r->signer)
+          .Add("key_id", r->key_id);
       if (!json && !p.Has("--quiet"))
         printf("%s: ok (%s signature, %s, signer \"%s\")\n", files[i].c_str(),
                SignatureKindName(r->kind), r->hash.c_str(), r->signer.c_str());
@@ -60,7 +64,8 @@ int RunVerify(const std::vector<std::string>& args) {
       j.Add("status", "skipped").Add("reason", "not-elf");
     } else {
       ++failed;
-      j.Add("status", "failed").Add("reason", ErrorCodeName(r.error().code()))
+      j.Add("status", "failed")
+          .Add("reason", ErrorCodeName(r.error().code()))
           .Add("message", r.error().message());
       PrintFileError(files[i], r.error());
     }

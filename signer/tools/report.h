@@ -20,7 +20,9 @@ std::string JsonString(const std::string& s);
 class JsonObject {
  public:
   JsonObject& Add(const std::string& key, const std::string& value);
-  JsonObject& Add(const std::string& key, const char* value) { return Add(key, std::string(value)); }
+  JsonObject& Add(const std::string& key, const char* value) {
+    return Add(key, std::string(value));
+  }
   JsonObject& Add(const std::string& key, uint64_t value);
   JsonObject& Add(const std::string& key, bool value);
   JsonObject& AddRaw(const std::string& key, const std::string& json);
