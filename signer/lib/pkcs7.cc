@@ -69,6 +69,8 @@ Status CheckCanonical(ByteSpan der, HashAlgo expected_hash) {
     return bad("expected one SignerInfo of version 1");
   PKCS7_SIGNER_INFO* si = sk_PKCS7_SIGNER_INFO_value(sd->signer_info, 0);
   if (si->auth_attr != nullptr || si->unauth_attr != nullptr) return bad("attributes present");
+  // Before element 0 is read: an empty SET would make it a null pointer.
+  if (sk_X509_ALGOR_num(sd->md_algs) != 1) return bad("expected exactly one digest algorithm");
   // Digest identifiers carry no parameters; the signature identifier has a
   // NULL parameter for RSA and none otherwise, as OpenSSL writes them.
   if (!ParamType(si->digest_alg, V_ASN1_UNDEF) ||
@@ -78,7 +80,6 @@ Status CheckCanonical(ByteSpan der, HashAlgo expected_hash) {
   X509_ALGOR_get0(&sig_oid, nullptr, nullptr, si->digest_enc_alg);
   const int want = OBJ_obj2nid(sig_oid) == NID_rsaEncryption ? V_ASN1_NULL : V_ASN1_UNDEF;
   if (!ParamType(si->digest_enc_alg, want)) return bad("signature algorithm parameters");
-  if (sk_X509_ALGOR_num(sd->md_algs) != 1) return bad("expected exactly one digest algorithm");
   const ASN1_OBJECT* obj = nullptr;
   X509_ALGOR_get0(&obj, nullptr, nullptr, sk_X509_ALGOR_value(sd->md_algs, 0));
   if (OBJ_obj2nid(obj) != EVP_MD_get_type(HashAlgoMd(expected_hash)))
