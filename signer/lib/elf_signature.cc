@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "signer/lib/byte_order.h"
+#include "signer/lib/file_io.h"
 
 namespace digsig {
 namespace {
@@ -164,7 +165,7 @@ Result<UnsignedElf> RemoveSignature(ByteSpan file) {
   return UnsignedElf{*restored, restored, true};
 }
 
-Result<SignedElf> SignElf(ByteSpan file, const SigningKey& key, HashAlgo hash) {
+Result<ElfSigningPlan> PlanElfSignature(ByteSpan file, const SigningKey& key, HashAlgo hash) {
   auto original = RemoveSignature(file);
   if (!original) return original.error();
   ByteSpan u = original->bytes;
@@ -213,56 +214,84 @@ Result<SignedElf> SignElf(ByteSpan file, const SigningKey& key, HashAlgo hash) {
     shw.SetExtendedStrndx(sht.data(), static_cast<uint32_t>(strndx));
   }
 
-  SignedElf out;
-  out.header.assign(u.begin(), u.begin() + l.ehdr_size);
-  WriteHeaderFields(out.header.data(), l, be, sht_off, static_cast<uint16_t>(l.shdr_size), e_shnum,
+  ElfSigningPlan plan;
+  plan.header.assign(u.begin(), u.begin() + l.ehdr_size);
+  WriteHeaderFields(plan.header.data(), l, be, sht_off, static_cast<uint16_t>(l.shdr_size), e_shnum,
                     e_shstrndx);
-  out.body = u.subspan(l.ehdr_size);
-  out.storage = original->storage;
-  out.tail.reserve(record_off + record_len - u.size());
-  out.tail.resize(strtab_off - u.size(), 0);
-  out.tail.insert(out.tail.end(), names.bytes.begin(), names.bytes.end());
-  out.tail.resize(sht_off - u.size(), 0);
-  out.tail.insert(out.tail.end(), sht.begin(), sht.end());
+  plan.body = u.subspan(l.ehdr_size);
+  plan.body_offset = l.ehdr_size;
+  plan.storage = original->storage;
+  plan.tail.reserve(record_off - u.size());
+  plan.tail.resize(strtab_off - u.size(), 0);
+  plan.tail.insert(plan.tail.end(), names.bytes.begin(), names.bytes.end());
+  plan.tail.resize(sht_off - u.size(), 0);
+  plan.tail.insert(plan.tail.end(), sht.begin(), sht.end());
+  plan.hash = hash;
+  plan.payload = digsig_payload{};
+  plan.payload.hash_algo = static_cast<uint8_t>(hash);
+  plan.payload.digest_len = static_cast<uint8_t>(HashAlgoSize(hash));
+  plan.payload.covered_len = record_off;
+  plan.payload.orig_len = u.size();
+  plan.payload.orig_shoff = img->shoff;
+  plan.payload.orig_shentsize = img->shentsize;
+  plan.payload.orig_shnum = img->shnum_raw;
+  plan.payload.orig_shstrndx = img->shstrndx_raw;
+  plan.record_len = record_len;
+  plan.signature_slot = *slot;
+  return plan;
+}
 
-  digsig_payload payload{};
-  payload.hash_algo = static_cast<uint8_t>(hash);
-  payload.digest_len = static_cast<uint8_t>(HashAlgoSize(hash));
-  payload.covered_len = record_off;
-  payload.orig_len = u.size();
-  payload.orig_shoff = img->shoff;
-  payload.orig_shentsize = img->shentsize;
-  payload.orig_shnum = img->shnum_raw;
-  payload.orig_shstrndx = img->shstrndx_raw;
-  Bytes digest = DigestOf(hash, out.Pieces());
+Result<Bytes> MakeSignatureRecord(const ElfSigningPlan& plan, ByteSpan digest,
+                                  const SigningKey& key) {
+  digsig_payload payload = plan.payload;
   if (digest.size() != payload.digest_len) return Error(ErrorCode::kCrypto, "digest failed");
   std::memcpy(payload.digest, digest.data(), digest.size());
-
   uint8_t payload_bytes[DIGSIG_PAYLOAD_SIZE];
   digsig_encode_payload(&payload, payload_bytes);
-  auto pkcs7 = key.SignPkcs7(ByteSpan(payload_bytes, sizeof(payload_bytes)), hash);
+  auto pkcs7 = key.SignPkcs7(ByteSpan(payload_bytes, sizeof(payload_bytes)), plan.hash);
   if (!pkcs7) return pkcs7.error();
-  if (pkcs7->size() > *slot)
+  if (pkcs7->size() > plan.signature_slot)
     return Error(ErrorCode::kCrypto, "signature longer than its reserved slot");
 
-  const size_t rec_start = out.tail.size();
-  out.tail.resize(rec_start + record_len, 0);
-  uint8_t* rec = out.tail.data() + rec_start;
+  Bytes record(plan.record_len, 0);
+  uint8_t* rec = record.data();
   std::memcpy(rec, payload_bytes, DIGSIG_PAYLOAD_SIZE);
   rec[DIGSIG_PAYLOAD_SIZE] = DIGSIG_SIG_PKCS7;
   StoreBe<uint32_t>(rec + DIGSIG_PAYLOAD_SIZE + 4, static_cast<uint32_t>(pkcs7->size()));
   std::memcpy(rec + DIGSIG_RECORD_HEADER_SIZE, pkcs7->data(), pkcs7->size());
-  uint8_t* trailer = rec + record_len - DIGSIG_TRAILER_SIZE;
-  StoreBe<uint32_t>(trailer, static_cast<uint32_t>(record_len));
+  uint8_t* trailer = rec + plan.record_len - DIGSIG_TRAILER_SIZE;
+  StoreBe<uint32_t>(trailer, static_cast<uint32_t>(plan.record_len));
   std::memcpy(trailer + 4, DIGSIG_TRAILER_MAGIC, DIGSIG_TRAILER_MAGIC_SIZE);
+  return record;
+}
+
+Result<SignedElf> SignElf(ByteSpan file, const SigningKey& key, HashAlgo hash) {
+  auto plan = PlanElfSignature(file, key, hash);
+  if (!plan) return plan.error();
+  Bytes digest = DigestOf(hash, {plan->header, plan->body, plan->tail});
+  auto record = MakeSignatureRecord(*plan, digest, key);
+  if (!record) return record.error();
+  SignedElf out{std::move(plan->header), plan->body, std::move(plan->tail), plan->storage};
+  out.tail.insert(out.tail.end(), record->begin(), record->end());
   return out;
 }
 
-Result<VerifiedElf> VerifyElf(ByteSpan file, const std::vector<CertPtr>& trusted) {
+Result<VerifiedElf> VerifyElf(ByteSpan file, const std::vector<CertPtr>& trusted, int fd) {
   auto sig = LocateSignature(file);
   if (!sig) return sig.error();
   const digsig_payload& p = sig->record.payload;
-  Bytes digest = DigestOf(sig->hash(), {file.first(p.covered_len)});
+  Bytes digest;
+  if (fd >= 0) {
+    auto hasher = Hasher::Create(sig->hash());
+    if (!hasher) return hasher.error();
+    DIGSIG_RETURN_IF_ERROR(ForEachChunk(fd, 0, p.covered_len, [&](ByteSpan chunk) -> Status {
+      hasher->Update(chunk);
+      return Status::Ok();
+    }));
+    digest = hasher->Finish();
+  } else {
+    digest = DigestOf(sig->hash(), {file.first(p.covered_len)});
+  }
   if (digest.size() != p.digest_len || std::memcmp(digest.data(), p.digest, p.digest_len) != 0)
     return Error(ErrorCode::kAltered, "content does not match its signature (file altered)");
   auto signer = Pkcs7VerifyDetached(sig->pkcs7(), sig->payload(), trusted, sig->hash());

@@ -32,6 +32,27 @@ struct SignedElf {
 
 Result<SignedElf> SignElf(ByteSpan file, const SigningKey& key, HashAlgo hash);
 
+// Signing in two steps, so a caller can stream the covered bytes through the
+// hash and to the output in one pass: everything but the record is known
+// before the digest is.
+struct ElfSigningPlan {
+  Bytes header;                          // covered piece 1
+  ByteSpan body;                         // covered piece 2: the unsigned file after its header
+  uint64_t body_offset;                  // where `body` starts in the input (when not re-signing)
+  Bytes tail;                            // covered piece 3: padding, name table, section headers
+  std::shared_ptr<const Bytes> storage;  // set when `body` is a restored copy
+  HashAlgo hash;
+  digsig_payload payload;  // complete but for the digest
+  uint64_t record_len;
+  size_t signature_slot;
+
+  bool body_is_input_range() const { return storage == nullptr; }
+};
+Result<ElfSigningPlan> PlanElfSignature(ByteSpan file, const SigningKey& key, HashAlgo hash);
+// The record (section content) for the digest of the plan's covered pieces.
+Result<Bytes> MakeSignatureRecord(const ElfSigningPlan& plan, ByteSpan digest,
+                                  const SigningKey& key);
+
 // The file as it was before signing: `bytes` is `file` itself when unsigned.
 struct UnsignedElf {
   ByteSpan bytes;
@@ -61,6 +82,8 @@ struct VerifiedElf {
 };
 
 // Checks the digest of the covered bytes and the signature over the payload.
-Result<VerifiedElf> VerifyElf(ByteSpan file, const std::vector<CertPtr>& trusted);
+// With `fd` (the same file, open), the covered bytes are hashed by streaming
+// reads instead of through `file`, which is faster for large files.
+Result<VerifiedElf> VerifyElf(ByteSpan file, const std::vector<CertPtr>& trusted, int fd = -1);
 
 }  // namespace digsig

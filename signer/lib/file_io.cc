@@ -5,6 +5,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string_view>
@@ -36,6 +37,8 @@ std::string DirName(const std::string& path) {
   if (slash == 0) return "/";
   return path.substr(0, slash);
 }
+
+constexpr size_t kChunkSize = 256 * 1024;  // fits in L2 next to the hash state
 
 Status WriteAll(int fd, ByteSpan data, const std::string& path) {
   while (!data.empty()) {
@@ -109,26 +112,53 @@ Result<MappedFile> MappedFile::Open(const std::string& path) {
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return IoError("cannot stat", path);
   if (!S_ISREG(st.st_mode)) return Error(ErrorCode::kIo, path + ": not a regular file");
-  if (st.st_size == 0) return MappedFile(nullptr, 0, st);
-  // Every byte is hashed, so fault the whole file in with one call instead
-  // of one page fault per 4 KiB (costly under virtualisation).
-  void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE,
-                 fd.get(), 0);
+  if (st.st_size == 0) return MappedFile(fd.release(), nullptr, 0, st);
+  // The map serves the parsers, which touch only headers and tables; bulk
+  // reads go through ForEachChunk.
+  void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
   if (p == MAP_FAILED) return IoError("cannot map", path);
-  return MappedFile(static_cast<const uint8_t*>(p), static_cast<size_t>(st.st_size), st);
+  return MappedFile(fd.release(), static_cast<const uint8_t*>(p), static_cast<size_t>(st.st_size),
+                    st);
 }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)),
+    : fd_(std::exchange(other.fd_, -1)),
+      data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
       st_(other.st_) {}
 
 MappedFile::~MappedFile() {
   if (data_ != nullptr) munmap(const_cast<uint8_t*>(data_), size_);
+  if (fd_ >= 0) close(fd_);
 }
+
+Status ForEachChunk(int fd, uint64_t offset, uint64_t length, const ChunkSink& sink) {
+  Bytes buffer(static_cast<size_t>(std::min<uint64_t>(length, kChunkSize)));
+  while (length > 0) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(length, buffer.size()));
+    ssize_t n = pread(fd, buffer.data(), want, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error(ErrorCode::kIo, std::string("read failed: ") + std::strerror(errno));
+    if (n == 0) return Error(ErrorCode::kIo, "file shrank while being read");
+    DIGSIG_RETURN_IF_ERROR(sink(ByteSpan(buffer.data(), static_cast<size_t>(n))));
+    offset += static_cast<uint64_t>(n);
+    length -= static_cast<uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status OutputFile::Write(ByteSpan data) { return WriteAll(fd_, data, path_); }
 
 Status WriteFileAtomically(const std::string& path, const std::vector<ByteSpan>& pieces,
                            const PreserveMetadata& preserve) {
+  return WriteFileAtomically(path, preserve, [&](OutputFile& out) -> Status {
+    for (ByteSpan piece : pieces) DIGSIG_RETURN_IF_ERROR(out.Write(piece));
+    return Status::Ok();
+  });
+}
+
+Status WriteFileAtomically(const std::string& path, const PreserveMetadata& preserve,
+                           const std::function<Status(OutputFile&)>& produce) {
   std::string tmp = path + ".digsig-tmp-XXXXXX";
   Fd fd(mkostemp(tmp.data(), O_CLOEXEC));
   if (fd.get() < 0) return IoError("cannot create temporary file for", path);
@@ -136,10 +166,8 @@ Status WriteFileAtomically(const std::string& path, const std::vector<ByteSpan>&
     unlink(tmp.c_str());
     return Status(std::move(e));
   };
-  for (ByteSpan piece : pieces) {
-    Status st = WriteAll(fd.get(), piece, tmp);
-    if (!st) return fail(st.error());
-  }
+  OutputFile out(fd.get(), tmp);
+  if (Status st = produce(out); !st) return fail(st.error());
   mode_t mode = preserve.from ? (preserve.from->st_mode & 07777) : 0644;
   if (preserve.owner && preserve.from &&
       fchown(fd.get(), preserve.from->st_uid, preserve.from->st_gid) != 0)

@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,13 +27,33 @@ class MappedFile {
 
   ByteSpan bytes() const { return ByteSpan(data_, size_); }
   const struct stat& stat() const { return st_; }
+  // The open descriptor, for streaming reads (see ForEachChunk).
+  int fd() const { return fd_; }
 
  private:
-  MappedFile(const uint8_t* data, size_t size, const struct stat& st)
-      : data_(data), size_(size), st_(st) {}
+  MappedFile(int fd, const uint8_t* data, size_t size, const struct stat& st)
+      : fd_(fd), data_(data), size_(size), st_(st) {}
+  int fd_;
   const uint8_t* data_;
   size_t size_;
   struct stat st_;
+};
+
+// Hands [offset, offset + length) of `fd` to `sink` in cache-sized chunks
+// read with pread. Hashing data that was just copied into a small buffer is
+// markedly faster than hashing it through a memory map (docs/benchmarks.md).
+using ChunkSink = std::function<Status(ByteSpan)>;
+Status ForEachChunk(int fd, uint64_t offset, uint64_t length, const ChunkSink& sink);
+
+// The destination of WriteFileAtomically's producer.
+class OutputFile {
+ public:
+  OutputFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  Status Write(ByteSpan data);
+
+ private:
+  int fd_;
+  std::string path_;
 };
 
 // What to carry over from the file being replaced or copied.
@@ -47,5 +68,9 @@ struct PreserveMetadata {
 // file is removed and `path` is untouched.
 Status WriteFileAtomically(const std::string& path, const std::vector<ByteSpan>& pieces,
                            const PreserveMetadata& preserve);
+
+// The same, with the content written by `produce` as it goes (streaming).
+Status WriteFileAtomically(const std::string& path, const PreserveMetadata& preserve,
+                           const std::function<Status(OutputFile&)>& produce);
 
 }  // namespace digsig

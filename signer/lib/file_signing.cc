@@ -8,6 +8,33 @@
 
 namespace digsig {
 
+namespace {
+
+// One pass over the covered bytes: each chunk is read once, hashed and
+// written while it is still in cache; the record follows at the end.
+Status WriteStreaming(const ElfSigningPlan& plan, const MappedFile& in, const SigningKey& key,
+                      const std::string& output, const PreserveMetadata& keep) {
+  auto hasher = Hasher::Create(plan.hash);
+  if (!hasher) return hasher.error();
+  return WriteFileAtomically(output, keep, [&](OutputFile& out) -> Status {
+    auto emit = [&](ByteSpan bytes) -> Status {
+      hasher->Update(bytes);
+      return out.Write(bytes);
+    };
+    DIGSIG_RETURN_IF_ERROR(emit(plan.header));
+    if (plan.body_is_input_range())
+      DIGSIG_RETURN_IF_ERROR(ForEachChunk(in.fd(), plan.body_offset, plan.body.size(), emit));
+    else
+      DIGSIG_RETURN_IF_ERROR(emit(plan.body));
+    DIGSIG_RETURN_IF_ERROR(emit(plan.tail));
+    auto record = MakeSignatureRecord(plan, hasher->Finish(), key);
+    if (!record) return record.error();
+    return out.Write(*record);
+  });
+}
+
+}  // namespace
+
 const char* SignatureKindName(SignatureKind kind) {
   return kind == SignatureKind::kModule ? "module" : "elf";
 }
@@ -28,9 +55,9 @@ Result<SignOutcome> SignFile(const SignRequest& request, const SigningKey& key, 
     DIGSIG_RETURN_IF_ERROR(WriteFileAtomically(request.output, signed_module->Pieces(), keep));
     return SignOutcome::kSigned;
   }
-  auto signed_elf = SignElf(in->bytes(), key, hash);
-  if (!signed_elf) return signed_elf.error();
-  DIGSIG_RETURN_IF_ERROR(WriteFileAtomically(request.output, signed_elf->Pieces(), keep));
+  auto plan = PlanElfSignature(in->bytes(), key, hash);
+  if (!plan) return plan.error();
+  DIGSIG_RETURN_IF_ERROR(WriteStreaming(*plan, *in, key, request.output, keep));
   return SignOutcome::kSigned;
 }
 
@@ -51,7 +78,7 @@ Result<FileVerification> VerifyFile(const std::string& path, const std::vector<C
     for (char& c : out.hash) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     signer = *cert;
   } else {
-    auto verified = VerifyElf(bytes, trusted);
+    auto verified = VerifyElf(bytes, trusted, in->fd());
     if (!verified) return verified.error();
     out.kind = SignatureKind::kEmbedded;
     out.hash = HashAlgoName(verified->signature.hash());
