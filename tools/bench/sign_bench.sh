@@ -77,15 +77,14 @@ case "$algo" in
   *) sign_ps=$(openssl speed -seconds 2 ed25519 2>/dev/null | awk '/Ed25519/ {print $(NF-1)}') ;;
 esac
 limit_s=$(python3 -c "print($bytes/($sha_bps*$cores) + $files/($sign_ps*$cores))")
-# Writing every output byte is physically part of the job too: measure one
-# copy of the corpus to the same filesystem (split across the cores).
-t0=$(now); cat "$work"/in/* >"$work/copy.bin"; copy_s=$(python3 -c "print(($(now)-$t0)/$cores)")
+# The limit leaves out writing the output, which signing must do: for scale,
+# time a plain copy of the corpus with cat (one core) to the same filesystem.
+t0=$(now); cat "$work"/in/* >"$work/copy.bin"; copy_s=$(python3 -c "print($(now)-$t0)")
 rm -f "$work/copy.bin"
-io_limit_s=$(python3 -c "print($limit_s + $copy_s)")
 printf 'sha256: %.0f MB/s per core; %s: %.0f signatures/s per core\n' \
   "$(python3 -c "print($sha_bps/1e6)")" "$algo" "$sign_ps"
 printf 'limit (hash + sign): %.3f s for the corpus (%.0f files/s)\n' "$limit_s" "$(python3 -c "print($files/$limit_s)")"
-printf 'limit (hash + sign + writing the output once): %.3f s\n' "$io_limit_s"
+printf 'for scale: copying the corpus with cat takes %.3f s\n' "$copy_s"
 
 echo "== digsig sign (one process, $cores jobs), best of 3"
 best=""
@@ -119,4 +118,5 @@ printf 'sign-file:     %.3f s  %.0f files/s\n' "$sf_s" "$(python3 -c "print($fil
 echo "== ratios (higher is better for digsig)"
 echo "digsig vs evmctl per file:    $(ratio "$evm_s" "$best")x faster"
 echo "digsig vs sign-file per file: $(ratio "$sf_s" "$best")x faster"
-echo "digsig vs physical limit:     $(python3 -c "print(f'{100*$limit_s/$best:.0f}')")% of hash+sign, $(python3 -c "print(f'{100*$io_limit_s/$best:.0f}')")% of hash+sign+write"
+echo "digsig vs physical limit:     $(python3 -c "print(f'{100*$limit_s/$best:.0f}')")% of the hash+sign limit"
+echo "digsig vs a cat copy:         $(ratio "$copy_s" "$best")x (signing every file vs only copying it)"
