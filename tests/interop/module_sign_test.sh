@@ -16,28 +16,8 @@ cd "$W"
 LOG="$W/log"
 : >"$LOG"
 
-passed=0
-failed=0
-pass() { echo "PASS: $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-check() {
-  local desc=$1
-  shift
-  if "$@" >>"$LOG" 2>&1; then pass "$desc"; else fail "$desc"; fi
-}
-check_not() {
-  local desc=$1
-  shift
-  if "$@" >>"$LOG" 2>&1; then fail "$desc"; else pass "$desc"; fi
-}
-finish() {
-  if [[ $failed -ne 0 ]]; then
-    echo "--- last lines of $LOG:"
-    tail -n 40 "$LOG"
-  fi
-  echo "$passed passed, $failed failed"
-  [[ $failed -eq 0 ]]
-}
+# shellcheck source=tests/lib/harness.sh
+source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
 
 # equals WHAT GOT WANT
 equals() {

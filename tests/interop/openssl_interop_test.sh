@@ -18,30 +18,8 @@ LOG="$W/log"
 : >"$LOG"
 TARGET=/bin/true
 
-passed=0
-failed=0
-pass() { echo "PASS: $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-# check DESCRIPTION COMMAND...: one line per check, never aborts the script.
-check() {
-  local desc=$1
-  shift
-  if "$@" >>"$LOG" 2>&1; then pass "$desc"; else fail "$desc"; fi
-}
-# check_not DESCRIPTION COMMAND...: passes when COMMAND fails.
-check_not() {
-  local desc=$1
-  shift
-  if "$@" >>"$LOG" 2>&1; then fail "$desc"; else pass "$desc"; fi
-}
-finish() {
-  if [[ $failed -ne 0 ]]; then
-    echo "--- last lines of $LOG:"
-    tail -n 40 "$LOG"
-  fi
-  echo "$passed passed, $failed failed"
-  [[ $failed -eq 0 ]]
-}
+# shellcheck source=tests/lib/harness.sh
+source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
 
 # ---- stock-tool helpers ------------------------------------------------------
 

@@ -19,28 +19,8 @@ SO_PIN=5678
 WRONG_PIN=97531
 unset DIGSIG_PKCS11_PIN
 
-passed=0
-failed=0
-pass() { echo "PASS: $*"; passed=$((passed + 1)); }
-fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
-check() {
-  local desc=$1
-  shift
-  if "$@" >>"$LOG" 2>&1; then pass "$desc"; else fail "$desc"; fi
-}
-check_not() {
-  local desc=$1
-  shift
-  if "$@" >>"$LOG" 2>&1; then fail "$desc"; else pass "$desc"; fi
-}
-finish() {
-  if [[ $failed -ne 0 ]]; then
-    echo "--- last lines of $LOG:"
-    tail -n 40 "$LOG"
-  fi
-  echo "$passed passed, $failed failed"
-  [[ $failed -eq 0 ]]
-}
+# shellcheck source=tests/lib/harness.sh
+source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
 
 # run NAME COMMAND...: runs COMMAND with stdin closed, stdout and stderr to
 # NAME.out / NAME.err, exit status to NAME.rc. Never fails.
