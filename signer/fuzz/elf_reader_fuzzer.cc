@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "signer/fuzz/rng.h"
 #include "signer/fuzz/der_mutator.h"
 #include "signer/fuzz/fuzz_common.h"
 #include "signer/lib/elf_image.h"
@@ -104,13 +105,8 @@ size_t MutateModuleSignature(uint8_t* data, size_t size, size_t max_size, Next& 
 
 extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
                                           unsigned int seed) {
-  uint64_t state = seed;
-  auto next = [&state] {  // splitmix64
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  };
+  digsig::fuzz::Rng rng(seed);
+  auto next = [&rng] { return rng.Next(); };
   // Mostly libFuzzer's own mutations: the ELF structure is the main target.
   if (next() % 3 != 0) return LLVMFuzzerMutate(data, size, max_size);
   if (digsig::fuzz::MutateRecordSignature(data, size, next)) return size;

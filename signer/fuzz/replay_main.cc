@@ -27,6 +27,8 @@
 #include <string>
 #include <vector>
 
+#include "signer/fuzz/rng.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 // A target's structure-aware mutator, when it has one; it calls
 // LLVMFuzzerMutate (defined below) for byte-level changes, as under libFuzzer.
@@ -63,27 +65,11 @@ void* operator new(std::size_t n) {
 namespace {
 
 namespace fs = std::filesystem;
+using digsig::fuzz::Rng;
 
 struct Input {
   std::string name;
   std::vector<uint8_t> bytes;
-};
-
-// splitmix64: tiny, fast and good enough to drive mutations.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (s_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform-enough value in [0, n); n > 0.
-  uint64_t Below(uint64_t n) { return Next() % n; }
-
- private:
-  uint64_t s_;
 };
 
 uint64_t Fnv1a(const std::vector<uint8_t>& b) {
