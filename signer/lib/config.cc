@@ -10,7 +10,7 @@ namespace {
 
 std::string Resolve(const std::string& base_dir, const std::string& path) {
   if (path.empty() || path[0] == '/' || IsPkcs11Uri(path) || base_dir.empty()) return path;
-  return base_dir + "/" + path;
+  return base_dir == "/" ? "/" + path : base_dir + "/" + path;
 }
 
 bool AnyMatch(const std::vector<std::string>& patterns, const std::string& path) {
@@ -33,6 +33,7 @@ Result<SigningProfile> ParseProfile(const std::string& name, const YAML::Node& n
     bool known = false;
     for (const char* n : kKnown) known |= k == n;
     if (!known) return bad("unknown setting '" + k + "'");
+    if (kv.second.IsNull()) return bad("setting '" + k + "' has no value");
   }
   SigningProfile p;
   p.name = name;
@@ -99,7 +100,7 @@ Result<SigningConfig> LoadSigningConfig(const std::string& path) {
   auto bytes = ReadWholeFile(path, 1 << 20);
   if (!bytes) return bytes.error();
   size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   return ParseSigningConfig(std::string(bytes->begin(), bytes->end()), dir, path);
 }
 

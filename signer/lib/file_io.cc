@@ -13,6 +13,10 @@
 namespace digsig {
 namespace {
 
+// Inputs are opened with O_NONBLOCK so that a FIFO or device among them is
+// refused by the S_ISREG check instead of blocking the open; the flag has no
+// effect on regular files.
+
 Error IoError(const std::string& what, const std::string& path) {
   return Error(ErrorCode::kIo, what + " " + path + ": " + std::strerror(errno));
 }
@@ -86,7 +90,7 @@ Status CopyXattrs(const std::string& from, int to_fd, const std::string& to_path
 }  // namespace
 
 Result<Bytes> ReadWholeFile(const std::string& path, size_t max_size) {
-  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) return IoError("cannot open", path);
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return IoError("cannot stat", path);
@@ -107,7 +111,7 @@ Result<Bytes> ReadWholeFile(const std::string& path, size_t max_size) {
 }
 
 Result<MappedFile> MappedFile::Open(const std::string& path) {
-  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) return IoError("cannot open", path);
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return IoError("cannot stat", path);
@@ -169,6 +173,12 @@ Status WriteFileAtomically(const std::string& path, const PreserveMetadata& pres
   OutputFile out(fd.get(), tmp);
   if (Status st = produce(out); !st) return fail(st.error());
   mode_t mode = preserve.from ? (preserve.from->st_mode & 07777) : 0644;
+  // A copy owned by someone else must not inherit setuid/setgid: signing a
+  // setuid-nobody file as root would otherwise make a setuid-root one.
+  if (preserve.from && !preserve.owner) {
+    if (preserve.from->st_uid != geteuid()) mode &= ~static_cast<mode_t>(S_ISUID);
+    if (preserve.from->st_gid != getegid()) mode &= ~static_cast<mode_t>(S_ISGID);
+  }
   if (preserve.owner && preserve.from &&
       fchown(fd.get(), preserve.from->st_uid, preserve.from->st_gid) != 0)
     return fail(IoError("cannot set owner of", tmp));

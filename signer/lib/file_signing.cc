@@ -1,5 +1,12 @@
 #include "signer/lib/file_signing.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
 #include "signer/lib/certificate.h"
 #include "signer/lib/elf_image.h"
 #include "signer/lib/elf_signature.h"
@@ -47,17 +54,32 @@ Result<SignOutcome> SignFile(const SignRequest& request, const SigningKey& key, 
     if (skip_non_elf) return SignOutcome::kSkippedNotElf;
     return Error(ErrorCode::kNotElf, "not an ELF file");
   }
-  const bool in_place = request.output == request.input;
-  PreserveMetadata keep{&in->stat(), in_place, in_place ? request.input : std::string()};
+  // In place means the output is the input file itself, whatever the path
+  // spelling; then the signed file replaces the link target, not a link.
+  std::string output = request.output;
+  struct stat out_st;
+  const bool in_place = stat(output.c_str(), &out_st) == 0 && out_st.st_dev == in->stat().st_dev &&
+                        out_st.st_ino == in->stat().st_ino;
+  if (in_place) {
+    char resolved[PATH_MAX];
+    if (realpath(output.c_str(), resolved) == nullptr)
+      return Error(ErrorCode::kIo, "cannot resolve " + output + ": " + std::strerror(errno));
+    output = resolved;
+  }
+  PreserveMetadata keep{&in->stat(), in_place, in_place ? output : std::string()};
   if (request.kind == SignatureKind::kModule) {
     auto signed_module = SignModule(in->bytes(), key, hash);
     if (!signed_module) return signed_module.error();
-    DIGSIG_RETURN_IF_ERROR(WriteFileAtomically(request.output, signed_module->Pieces(), keep));
+    DIGSIG_RETURN_IF_ERROR(WriteFileAtomically(output, signed_module->Pieces(), keep));
     return SignOutcome::kSigned;
   }
+  if (HasModuleSignature(in->bytes()))
+    return Error(ErrorCode::kInvalidArgument,
+                 "carries a kernel module signature, which an embedded signature would bury "
+                 "(sign modules with sign-module)");
   auto plan = PlanElfSignature(in->bytes(), key, hash);
   if (!plan) return plan.error();
-  DIGSIG_RETURN_IF_ERROR(WriteStreaming(*plan, *in, key, request.output, keep));
+  DIGSIG_RETURN_IF_ERROR(WriteStreaming(*plan, *in, key, output, keep));
   return SignOutcome::kSigned;
 }
 

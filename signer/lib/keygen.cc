@@ -94,7 +94,9 @@ Result<X509Ptr> SelfSign(EVP_PKEY* key, const KeygenOptions& o) {
   BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()));
   BN_free(bn);
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
-  X509_time_adj_ex(X509_getm_notAfter(cert.get()), o.valid_days, 0, nullptr);
+  if (X509_time_adj_ex(X509_getm_notAfter(cert.get()), o.valid_days, 0, nullptr) == nullptr)
+    return Error(ErrorCode::kInvalidArgument,
+                 "validity of " + std::to_string(o.valid_days) + " days is out of range");
   X509_set_pubkey(cert.get(), key);
   DIGSIG_RETURN_IF_ERROR(AddSubject(X509_get_subject_name(cert.get()), o.subject));
   X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get()));

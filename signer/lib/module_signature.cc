@@ -39,6 +39,11 @@ Result<ModuleSignature> LocateModuleSignature(ByteSpan file) {
   const uint8_t* info = file.data() + file.size() - fixed;
   if (info[kIdTypeAt] != kPkeyIdPkcs7)
     return Error(ErrorCode::kUnsupported, "module signature is not PKCS#7");
+  // For PKCS#7 the kernel (mod_check_sig) requires every other field before
+  // sig_len to be zero; so do we, or we would accept what the kernel refuses.
+  for (size_t i = 0; i < kSigLenAt; ++i)
+    if (i != kIdTypeAt && info[i] != 0)
+      return Error(ErrorCode::kMalformed, "module signature header has non-zero fields");
   const uint32_t sig_len = LoadBe<uint32_t>(info + kSigLenAt);
   if (sig_len == 0 || sig_len > file.size() - fixed)
     return Error(ErrorCode::kMalformed, "module signature length out of range");
@@ -89,7 +94,7 @@ Result<CertPtr> VerifyModule(ByteSpan file, const std::vector<CertPtr>& trusted)
   auto hash = DigestNameToHash(sig->signer.digest);
   if (!hash)
     return Error(ErrorCode::kUnsupported, "module signed with digest " + sig->signer.digest);
-  return Pkcs7VerifyDetached(sig->pkcs7, sig->content, trusted, *hash);
+  return Pkcs7VerifyDetached(sig->pkcs7, sig->content, trusted, *hash, EcdsaForm::kAny);
 }
 
 }  // namespace digsig

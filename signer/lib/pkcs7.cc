@@ -2,6 +2,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/cms.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pkcs7.h>
@@ -33,6 +34,50 @@ Result<CMS_SignerInfo*> OnlySigner(CMS_ContentInfo* cms) {
   if (infos == nullptr || sk_CMS_SignerInfo_num(infos) != 1)
     return Error(ErrorCode::kMalformed, "signature must have exactly one signer");
   return sk_CMS_SignerInfo_value(infos, 0);
+}
+
+int EcdsaNid(HashAlgo hash) {
+  switch (hash) {
+    case HashAlgo::kSha256: return NID_ecdsa_with_SHA256;
+    case HashAlgo::kSha384: return NID_ecdsa_with_SHA384;
+    case HashAlgo::kSha512: return NID_ecdsa_with_SHA512;
+  }
+  return NID_undef;
+}
+
+// ECDSA signatures come in pairs, (r, s) and (r, n - s), both valid: only the
+// low-S form (s <= n/2) is produced and accepted, so there is one encoding.
+bool IsHighS(const ASN1_OCTET_STRING* signature, EVP_PKEY* pub) {
+  if (EVP_PKEY_get_base_id(pub) != EVP_PKEY_EC) return false;
+  char group_name[64] = {0};
+  size_t len = 0;
+  if (EVP_PKEY_get_group_name(pub, group_name, sizeof(group_name), &len) != 1) return true;
+  std::unique_ptr<EC_GROUP, OsslDeleter<EC_GROUP, EC_GROUP_free>> group(
+      EC_GROUP_new_by_curve_name(OBJ_sn2nid(group_name)));
+  const unsigned char* p = ASN1_STRING_get0_data(signature);
+  std::unique_ptr<ECDSA_SIG, OsslDeleter<ECDSA_SIG, ECDSA_SIG_free>> sig(
+      d2i_ECDSA_SIG(nullptr, &p, ASN1_STRING_length(signature)));
+  if (!group || !sig) return true;
+  std::unique_ptr<BIGNUM, OsslDeleter<BIGNUM, BN_free>> twice_s(BN_new());
+  BN_lshift1(twice_s.get(), ECDSA_SIG_get0_s(sig.get()));
+  return BN_cmp(twice_s.get(), EC_GROUP_get0_order(group.get())) > 0;
+}
+
+// The issuer name must match the certificate's byte for byte, as the kernel
+// compares it; OpenSSL's comparison forgives case and spacing differences.
+bool IssuerBytesMatch(CMS_SignerInfo* si, X509* cert) {
+  ASN1_OCTET_STRING* keyid = nullptr;
+  X509_NAME* issuer = nullptr;
+  ASN1_INTEGER* serial = nullptr;
+  if (CMS_SignerInfo_get0_signer_id(si, &keyid, &issuer, &serial) != 1 || issuer == nullptr)
+    return false;
+  const unsigned char* a = nullptr;
+  const unsigned char* b = nullptr;
+  size_t alen = 0, blen = 0;
+  if (X509_NAME_get0_der(issuer, &a, &alen) != 1 ||
+      X509_NAME_get0_der(X509_get_issuer_name(cert), &b, &blen) != 1)
+    return false;
+  return alen == blen && std::memcmp(a, b, alen) == 0;
 }
 
 bool ParamType(const X509_ALGOR* alg, int want) {
@@ -76,10 +121,19 @@ Status CheckCanonical(ByteSpan der, HashAlgo expected_hash) {
   if (!ParamType(si->digest_alg, V_ASN1_UNDEF) ||
       !ParamType(sk_X509_ALGOR_value(sd->md_algs, 0), V_ASN1_UNDEF))
     return bad("digest algorithm has parameters");
+  // The signature algorithm is one fixed identifier per key type: RSA
+  // PKCS#1 v1.5 as rsaEncryption with NULL parameters, ECDSA as
+  // ecdsa-with-<payload hash> without parameters.
   const ASN1_OBJECT* sig_oid = nullptr;
   X509_ALGOR_get0(&sig_oid, nullptr, nullptr, si->digest_enc_alg);
-  const int want = OBJ_obj2nid(sig_oid) == NID_rsaEncryption ? V_ASN1_NULL : V_ASN1_UNDEF;
-  if (!ParamType(si->digest_enc_alg, want)) return bad("signature algorithm parameters");
+  const int sig_nid = OBJ_obj2nid(sig_oid);
+  if (sig_nid == NID_rsaEncryption) {
+    if (!ParamType(si->digest_enc_alg, V_ASN1_NULL)) return bad("signature algorithm parameters");
+  } else if (sig_nid == EcdsaNid(expected_hash)) {
+    if (!ParamType(si->digest_enc_alg, V_ASN1_UNDEF)) return bad("signature algorithm parameters");
+  } else {
+    return bad("signature algorithm is not rsaEncryption or ECDSA with the payload's hash");
+  }
   const ASN1_OBJECT* obj = nullptr;
   X509_ALGOR_get0(&obj, nullptr, nullptr, sk_X509_ALGOR_value(sd->md_algs, 0));
   if (OBJ_obj2nid(obj) != EVP_MD_get_type(HashAlgoMd(expected_hash)))
@@ -96,9 +150,7 @@ std::string ObjName(const ASN1_OBJECT* obj) {
   return OBJ_nid2sn(nid);
 }
 
-}  // namespace
-
-Result<Bytes> Pkcs7SignDetached(EVP_PKEY* key, X509* cert, HashAlgo hash, ByteSpan content) {
+Result<Bytes> SignOnce(EVP_PKEY* key, X509* cert, HashAlgo hash, ByteSpan content) {
   BioPtr in(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
   CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, kSignFlags));
   if (!cms) return Error(ErrorCode::kCrypto, "CMS_sign: " + TakeOpensslErrors());
@@ -112,6 +164,22 @@ Result<Bytes> Pkcs7SignDetached(EVP_PKEY* key, X509* cert, HashAlgo hash, ByteSp
   Bytes out(der, der + len);
   OPENSSL_free(der);
   return out;
+}
+
+}  // namespace
+
+Result<Bytes> Pkcs7SignDetached(EVP_PKEY* key, X509* cert, HashAlgo hash, ByteSpan content) {
+  // ECDSA: half of all signatures are high-S; sign again until low-S.
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    auto der = SignOnce(key, cert, hash, content);
+    if (!der) return der.error();
+    auto cms = ParseCms(*der);
+    if (!cms) return cms.error();
+    auto si = OnlySigner(cms->get());
+    if (!si) return si.error();
+    if (!IsHighS(CMS_SignerInfo_get0_signature(*si), X509_get0_pubkey(cert))) return der;
+  }
+  return Error(ErrorCode::kCrypto, "no low-S ECDSA signature in 64 attempts");
 }
 
 Result<Pkcs7Signer> Pkcs7Describe(ByteSpan der) {
@@ -159,7 +227,8 @@ Result<Pkcs7Signer> Pkcs7Describe(ByteSpan der) {
 }
 
 Result<CertPtr> Pkcs7VerifyDetached(ByteSpan der, ByteSpan content,
-                                    const std::vector<CertPtr>& trusted, HashAlgo expected_hash) {
+                                    const std::vector<CertPtr>& trusted, HashAlgo expected_hash,
+                                    EcdsaForm ecdsa_form) {
   auto cms = ParseCms(der);
   if (!cms) return cms.error();
   auto si = OnlySigner(cms->get());
@@ -180,6 +249,12 @@ Result<CertPtr> Pkcs7VerifyDetached(ByteSpan der, ByteSpan content,
 
   for (const CertPtr& cert : trusted) {
     if (CMS_SignerInfo_cert_cmp(*si, cert.get()) != 0) continue;
+    if (!IssuerBytesMatch(*si, cert.get()))
+      return Error(ErrorCode::kMalformed,
+                   "signer's issuer name is not encoded as in the certificate");
+    if (ecdsa_form == EcdsaForm::kLowSOnly &&
+        IsHighS(CMS_SignerInfo_get0_signature(*si), X509_get0_pubkey(cert.get())))
+      return Error(ErrorCode::kMalformed, "ECDSA signature is not in low-S form");
     STACK_OF(X509)* certs = sk_X509_new_null();
     sk_X509_push(certs, cert.get());
     BioPtr data(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));

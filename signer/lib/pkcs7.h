@@ -26,11 +26,17 @@ struct Pkcs7Signer {
 };
 Result<Pkcs7Signer> Pkcs7Describe(ByteSpan der);
 
+// Which ECDSA signatures a verifier accepts. digsig's own format admits only
+// low-S signatures (one encoding per signature); kernel module signatures
+// follow the kernel, which accepts both forms (and sign-file writes both).
+enum class EcdsaForm { kLowSOnly, kAny };
+
 // Verifies a detached signature over `content` against the trusted
 // certificates (no chain building: the certificates are the trust anchors).
 // Requires exactly one signer and its digest to be `expected_hash`.
 // Errors: kMalformed, kUnknownSigner, kAltered, kUnsupported.
 Result<CertPtr> Pkcs7VerifyDetached(ByteSpan der, ByteSpan content,
-                                    const std::vector<CertPtr>& trusted, HashAlgo expected_hash);
+                                    const std::vector<CertPtr>& trusted, HashAlgo expected_hash,
+                                    EcdsaForm ecdsa_form = EcdsaForm::kLowSOnly);
 
 }  // namespace digsig
