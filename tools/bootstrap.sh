@@ -14,6 +14,8 @@ PACKAGES=(
   linux-headers-amd64
   # every ELF the world ships, and a way to run it
   binutils file xxd attr busybox-static qemu-user
+  # archives: compressors, and bsdtar to cross-check listings
+  libarchive-tools zstd xz-utils bzip2 gzip tar
   gcc-i686-linux-gnu gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
   gcc-riscv64-linux-gnu gcc-powerpc-linux-gnu gcc-s390x-linux-gnu gcc-mips-linux-gnu
 )

@@ -18,6 +18,7 @@ int RunKeygen(const std::vector<std::string>& args);
 int RunSign(const std::vector<std::string>& args, SignatureKind kind);
 int RunVerify(const std::vector<std::string>& args);
 int RunInspect(const std::vector<std::string>& args);
+int RunSignTar(const std::vector<std::string>& args);
 
 // "digsig: message" on stderr; returns kExitUsage.
 int UsageError(const std::string& message);

@@ -21,6 +21,7 @@ constexpr char kUsage[] =
     "MODULE.ko...\n"
     "  verify --cert CERT [--cert CERT...] FILE...\n"
     "  inspect [--json] FILE\n"
+    "  sign-tar --key KEY --cert CERT [--hash ...] IN.tar[.gz|.xz|.zst|.bz2] -o OUT  ('-': stdio)\n"
     "\n"
     "common options:\n"
     "  --config FILE [--profile NAME]  take key, cert, hash and file selection from YAML\n"
@@ -48,5 +49,6 @@ int main(int argc, char** argv) {
   if (command == "sign-module") return RunSign(args, digsig::SignatureKind::kModule);
   if (command == "verify") return RunVerify(args);
   if (command == "inspect") return RunInspect(args);
+  if (command == "sign-tar") return RunSignTar(args);
   return UsageError("unknown command '" + command + "' (try digsig --help)");
 }

@@ -1,0 +1,44 @@
+#include <cstdio>
+
+#include "signer/lib/tar_signing.h"
+#include "signer/tools/commands.h"
+#include "signer/tools/key_options.h"
+#include "signer/tools/report.h"
+
+namespace digsig::cli {
+
+int RunSignTar(const std::vector<std::string>& args) {
+  ArgParser p;
+  AddKeyOptions(p);
+  p.Value("--output", "-o").Flag("--json");
+  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
+  if (p.positional().size() != 1 || !p.Has("--output"))
+    return UsageError("sign-tar takes one input archive and -o OUT ('-' for stdin/stdout)");
+  auto profile = ResolveProfile(p);
+  if (!profile) return UsageError(profile.error().message());
+  auto key = SigningKey::Load(profile->key);
+  if (!key) return UsageError(key.error().message());
+  TarSignOptions options;
+  options.hash = profile->hash.value_or(HashAlgo::kSha256);
+  const std::string& input = p.positional()[0];
+  auto report = SignTar(input, p.Get("--output"), **key, options);
+  if (!report) {
+    PrintFileError(input, report.error());
+    return kExitFileFailed;
+  }
+  if (p.Has("--json"))
+    printf("%s\n", JsonObject()
+                       .Add("archive", input)
+                       .Add("entries", report->entries)
+                       .Add("signed_elf", report->signed_elf)
+                       .Add("signed_modules", report->signed_modules)
+                       .str()
+                       .c_str());
+  fprintf(stderr, "digsig: %s: %llu entries, signed %llu ELF files and %llu kernel modules\n",
+          input.c_str(), static_cast<unsigned long long>(report->entries),
+          static_cast<unsigned long long>(report->signed_elf),
+          static_cast<unsigned long long>(report->signed_modules));
+  return kExitOk;
+}
+
+}  // namespace digsig::cli
