@@ -40,7 +40,7 @@ SAN=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-om
 COMMON=("${SAN[@]}" -O1 -g -I"$REPO" -I"$LLVM_DIR/include")
 CFLAGS=("${COMMON[@]}" -std=c11)
 CXXFLAGS=("${COMMON[@]}" -std=c++20)
-LIBS=(-L"$LLVM_DIR/lib" -Wl,-rpath,"$LLVM_DIR/lib" -lLLVM-14 -lcrypto -lyaml-cpp -lpthread)
+LIBS=(-L"$LLVM_DIR/lib" -Wl,-rpath,"$LLVM_DIR/lib" -lLLVM-14 -lcrypto -lyaml-cpp -larchive -lpthread)
 
 # Internal: `fuzz.sh --compile LANG SRC OBJ`, run in parallel by xargs below.
 if [[ "${1:-}" == --compile ]]; then
