@@ -6,6 +6,7 @@
 
 #include <openssl/engine.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/ui.h>
 #include <openssl/x509.h>
 #include <sys/stat.h>
@@ -149,6 +150,27 @@ Result<Bytes> SigningKey::SignPkcs7(ByteSpan content, HashAlgo hash) const {
     return Pkcs7SignDetached(pkey_.get(), cert_.get(), hash, content);
   }
   return Pkcs7SignDetached(pkey_.get(), cert_.get(), hash, content);
+}
+
+Result<Bytes> SigningKey::SignDigest(ByteSpan digest, HashAlgo hash) const {
+  std::unique_lock<std::mutex> lock(token_mutex_, std::defer_lock);
+  if (from_token_) lock.lock();
+  std::unique_ptr<EVP_PKEY_CTX, OsslDeleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>> ctx(
+      EVP_PKEY_CTX_new(pkey_.get(), nullptr));
+  if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx.get(), HashAlgoMd(hash)) != 1)
+    return Error(ErrorCode::kCrypto, "cannot set up signing: " + TakeOpensslErrors());
+  if (EVP_PKEY_get_base_id(pkey_.get()) == EVP_PKEY_RSA &&
+      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1)
+    return Error(ErrorCode::kCrypto, "cannot select PKCS#1 v1.5: " + TakeOpensslErrors());
+  size_t len = 0;
+  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, digest.data(), digest.size()) != 1)
+    return Error(ErrorCode::kCrypto, "signing failed: " + TakeOpensslErrors());
+  Bytes sig(len);
+  if (EVP_PKEY_sign(ctx.get(), sig.data(), &len, digest.data(), digest.size()) != 1)
+    return Error(ErrorCode::kCrypto, "signing failed: " + TakeOpensslErrors());
+  sig.resize(len);
+  return sig;
 }
 
 Result<size_t> SigningKey::SignatureSlot(HashAlgo hash) const {

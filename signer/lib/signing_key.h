@@ -44,6 +44,10 @@ class SigningKey {
   // keys are serialised because PKCS#11 sessions are not shareable.
   Result<Bytes> SignPkcs7(ByteSpan content, HashAlgo hash) const;
 
+  // A raw signature over an already computed digest (RSA PKCS#1 v1.5 with
+  // the digest's DigestInfo, or DER ECDSA), as IMA signatures carry.
+  Result<Bytes> SignDigest(ByteSpan digest, HashAlgo hash) const;
+
   // An upper bound on SignPkcs7's output length for a message of the
   // payload's size, so layouts can be fixed before the signature exists.
   Result<size_t> SignatureSlot(HashAlgo hash) const;

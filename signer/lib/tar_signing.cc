@@ -14,6 +14,7 @@
 #include "signer/lib/elf_image.h"
 #include "signer/lib/elf_signature.h"
 #include "signer/lib/file_io.h"
+#include "signer/lib/ima_signature.h"
 #include "signer/lib/module_signature.h"
 
 namespace digsig {
@@ -88,7 +89,8 @@ class TarSigner {
   // Same format and compression as the input, decided by its first header.
   Status OpenWriter(archive* in, Sink& sink) {
     out_ = WriterPtr(archive_write_new(), archive_write_free);
-    if (archive_write_set_format(out_.get(), archive_format(in)) != ARCHIVE_OK)
+    const int format = options_.ima ? ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE : archive_format(in);
+    if (archive_write_set_format(out_.get(), format) != ARCHIVE_OK)
       return ArchiveError(out_.get(), "output format");
     const int filter = archive_filter_code(in, 0);
     if (filter != ARCHIVE_FILTER_NONE && archive_write_add_filter(out_.get(), filter) != ARCHIVE_OK)
@@ -117,8 +119,13 @@ class TarSigner {
     if (r == ARCHIVE_EOF) return CopyThrough(in, entry, nullptr, 0, 0);
     if (r < ARCHIVE_WARN) return ArchiveError(in, "reading data");
     ByteSpan first(static_cast<const uint8_t*>(block), len);
-    if (offset != 0 || !HasElfMagic(first)) return CopyThrough(in, entry, block, len, offset);
-    return SignElfEntry(in, entry, first);
+    const bool elf = offset == 0 && HasElfMagic(first);
+    if (!elf && !(options_.ima && options_.ima_all_files))
+      return CopyThrough(in, entry, block, len, offset);
+    auto data = ReadAll(in, entry, first, offset);
+    if (!data) return data.error();
+    if (!elf) return WriteEntry(entry, {*data});
+    return SignElfEntry(entry, *data);
   }
 
   // Header and data as they are. Holes of sparse entries are written as
@@ -152,26 +159,68 @@ class TarSigner {
     return Status::Ok();
   }
 
-  Status SignElfEntry(archive* in, archive_entry* entry, ByteSpan first) {
+  // The whole payload in memory: signing needs it before the header (which
+  // holds the new size and the IMA xattr) is written.
+  Result<Bytes> ReadAll(archive* in, archive_entry* entry, ByteSpan first, la_int64_t first_at) {
     const auto size = static_cast<uint64_t>(archive_entry_size(entry));
     if (size > options_.max_elf_entry)
       return Error(ErrorCode::kUnsupported,
-                   "ELF entry of " + std::to_string(size) + " bytes exceeds the in-memory limit");
+                   "entry of " + std::to_string(size) + " bytes exceeds the in-memory limit");
     Bytes data(static_cast<size_t>(size), 0);
-    if (first.size() > data.size())
-      return Error(ErrorCode::kMalformed, "data longer than its size");
-    std::memcpy(data.data(), first.data(), first.size());
+    const void* block = first.data();
+    size_t len = first.size();
+    la_int64_t offset = first_at;
     for (;;) {
-      const void* block = nullptr;
-      size_t len = 0;
-      la_int64_t offset = 0;
+      if (offset < 0 || static_cast<uint64_t>(offset) > size || len > size - offset)
+        return Error(ErrorCode::kMalformed, "data block outside the entry's size");
+      if (len > 0) std::memcpy(data.data() + offset, block, len);
       int r = archive_read_data_block(in, &block, &len, &offset);
       if (r == ARCHIVE_EOF) break;
       if (r < ARCHIVE_WARN) return ArchiveError(in, "reading data");
-      if (offset < 0 || static_cast<uint64_t>(offset) > size || len > size - offset)
-        return Error(ErrorCode::kMalformed, "data block outside the entry's size");
-      std::memcpy(data.data() + offset, block, len);
     }
+    return data;
+  }
+
+  // Writes header and payload pieces, with a fresh security.ima when asked.
+  Status WriteEntry(archive_entry* entry, const std::vector<ByteSpan>& pieces) {
+    uint64_t total = 0;
+    for (ByteSpan p : pieces) total += p.size();
+    archive_entry_set_size(entry, static_cast<la_int64_t>(total));
+    if (options_.ima) {
+      auto xattr = MakeImaSignature(pieces, key_, options_.hash);
+      if (!xattr) return xattr.error();
+      ReplaceImaXattr(entry, *xattr);
+      ++report_.ima_signatures;
+    }
+    if (archive_write_header(out_.get(), entry) < ARCHIVE_WARN)
+      return ArchiveError(out_.get(), "writing header");
+    for (ByteSpan p : pieces)
+      if (!p.empty() && archive_write_data(out_.get(), p.data(), p.size()) < 0)
+        return ArchiveError(out_.get(), "writing data");
+    return Status::Ok();
+  }
+
+  // Keeps every other attribute; drops the old security.ima and security.evm,
+  // which describe content that no longer exists.
+  static void ReplaceImaXattr(archive_entry* entry, const Bytes& value) {
+    std::vector<std::pair<std::string, Bytes>> keep;
+    archive_entry_xattr_reset(entry);
+    const char* name = nullptr;
+    const void* v = nullptr;
+    size_t len = 0;
+    while (archive_entry_xattr_next(entry, &name, &v, &len) == ARCHIVE_OK) {
+      std::string n(name);
+      if (n == kImaXattrName || n == "security.evm") continue;
+      const auto* b = static_cast<const uint8_t*>(v);
+      keep.emplace_back(n, Bytes(b, b + len));
+    }
+    archive_entry_xattr_clear(entry);
+    for (const auto& [n, bytes] : keep)
+      archive_entry_xattr_add_entry(entry, n.c_str(), bytes.data(), bytes.size());
+    archive_entry_xattr_add_entry(entry, kImaXattrName, value.data(), value.size());
+  }
+
+  Status SignElfEntry(archive_entry* entry, const Bytes& data) {
     auto img = ParseElf(data);
     if (!img) return img.error();
     std::vector<ByteSpan> pieces;
@@ -190,15 +239,7 @@ class TarSigner {
       pieces = signed_elf.Pieces();
       ++report_.signed_elf;
     }
-    uint64_t total = 0;
-    for (ByteSpan p : pieces) total += p.size();
-    archive_entry_set_size(entry, static_cast<la_int64_t>(total));
-    if (archive_write_header(out_.get(), entry) < ARCHIVE_WARN)
-      return ArchiveError(out_.get(), "writing header");
-    for (ByteSpan p : pieces)
-      if (!p.empty() && archive_write_data(out_.get(), p.data(), p.size()) < 0)
-        return ArchiveError(out_.get(), "writing data");
-    return Status::Ok();
+    return WriteEntry(entry, pieces);
   }
 
   const SigningKey& key_;

@@ -20,12 +20,18 @@ struct TarSignOptions {
   // Payloads are held in memory to be signed; larger ELF entries are refused
   // until spooling to a temporary file exists.
   uint64_t max_elf_entry = 1ull << 30;
+  // Add a security.ima signature (IMA signature v2) to every signed file,
+  // and with ima_all_files to every regular file; the output is then pax,
+  // the tar format that carries extended attributes.
+  bool ima = false;
+  bool ima_all_files = false;
 };
 
 struct TarSignReport {
   uint64_t entries = 0;
   uint64_t signed_elf = 0;
   uint64_t signed_modules = 0;
+  uint64_t ima_signatures = 0;
 };
 
 // Reads `input` ("-" for stdin) and writes `output` ("-" for stdout;

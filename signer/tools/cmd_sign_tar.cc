@@ -10,7 +10,7 @@ namespace digsig::cli {
 int RunSignTar(const std::vector<std::string>& args) {
   ArgParser p;
   AddKeyOptions(p);
-  p.Value("--output", "-o").Flag("--json");
+  p.Value("--output", "-o").Flag("--json").Flag("--ima").Flag("--ima-all");
   if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
   if (p.positional().size() != 1 || !p.Has("--output"))
     return UsageError("sign-tar takes one input archive and -o OUT ('-' for stdin/stdout)");
@@ -20,6 +20,8 @@ int RunSignTar(const std::vector<std::string>& args) {
   if (!key) return UsageError(key.error().message());
   TarSignOptions options;
   options.hash = profile->hash.value_or(HashAlgo::kSha256);
+  options.ima = p.Has("--ima") || p.Has("--ima-all");
+  options.ima_all_files = p.Has("--ima-all");
   const std::string& input = p.positional()[0];
   auto report = SignTar(input, p.Get("--output"), **key, options);
   if (!report) {
@@ -32,12 +34,16 @@ int RunSignTar(const std::vector<std::string>& args) {
                        .Add("entries", report->entries)
                        .Add("signed_elf", report->signed_elf)
                        .Add("signed_modules", report->signed_modules)
+                       .Add("ima_signatures", report->ima_signatures)
                        .str()
                        .c_str());
-  fprintf(stderr, "digsig: %s: %llu entries, signed %llu ELF files and %llu kernel modules\n",
+  fprintf(stderr,
+          "digsig: %s: %llu entries, signed %llu ELF files and %llu kernel modules, "
+          "%llu IMA signatures\n",
           input.c_str(), static_cast<unsigned long long>(report->entries),
           static_cast<unsigned long long>(report->signed_elf),
-          static_cast<unsigned long long>(report->signed_modules));
+          static_cast<unsigned long long>(report->signed_modules),
+          static_cast<unsigned long long>(report->ima_signatures));
   return kExitOk;
 }
 

@@ -22,6 +22,8 @@ constexpr char kUsage[] =
     "  verify --cert CERT [--cert CERT...] FILE...\n"
     "  inspect [--json] FILE\n"
     "  sign-tar --key KEY --cert CERT [--hash ...] IN.tar[.gz|.xz|.zst|.bz2] -o OUT  ('-': stdio)\n"
+    "           [--ima | --ima-all]  security.ima signatures on signed files | on every regular "
+    "file\n"
     "\n"
     "common options:\n"
     "  --config FILE [--profile NAME]  take key, cert, hash and file selection from YAML\n"

@@ -1,0 +1,23 @@
+// IMA signatures (the security.ima extended attribute, digital signature
+// version 2), as `evmctl ima_sign` writes them and the kernel's IMA appraisal
+// checks them: 0x03, version 2, hash algorithm, the signer's key id (last
+// four bytes of its SubjectKeyIdentifier), be16 length, then a signature
+// over the digest of the whole file content.
+#pragma once
+
+#include <vector>
+
+#include "signer/lib/byte_span.h"
+#include "signer/lib/hash.h"
+#include "signer/lib/result.h"
+#include "signer/lib/signing_key.h"
+
+namespace digsig {
+
+inline constexpr char kImaXattrName[] = "security.ima";
+
+// The xattr value for a file whose content is `content`, in order.
+Result<Bytes> MakeImaSignature(const std::vector<ByteSpan>& content, const SigningKey& key,
+                               HashAlgo hash);
+
+}  // namespace digsig
