@@ -32,6 +32,13 @@ bool HasModuleSignature(ByteSpan file) {
                      kModuleSignatureMagicSize) == 0;
 }
 
+bool IsKernelModule(const ElfImage& image) {
+  if (image.type != llvm::ELF::ET_REL) return false;
+  for (const ElfSection& s : image.sections)
+    if (s.name == ".modinfo") return true;
+  return false;
+}
+
 Result<ModuleSignature> LocateModuleSignature(ByteSpan file) {
   if (!HasModuleSignature(file)) return Error(ErrorCode::kUnsigned, "no module signature");
   const size_t fixed = kModuleSignatureMagicSize + kModuleSignatureInfoSize;
@@ -69,9 +76,7 @@ Result<SignedModule> SignModule(ByteSpan file, const SigningKey& key, HashAlgo h
     return Error(
         ErrorCode::kInvalidArgument,
         "not a kernel module (ELF type is " + ElfTypeName(img->type) + ", expected relocatable)");
-  bool has_modinfo = false;
-  for (const ElfSection& s : img->sections) has_modinfo |= s.name == ".modinfo";
-  if (!has_modinfo)
+  if (!IsKernelModule(*img))
     return Error(ErrorCode::kInvalidArgument, "not a kernel module (no .modinfo section)");
 
   auto pkcs7 = key.SignPkcs7(content, hash);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "signer/lib/byte_span.h"
+#include "signer/lib/elf_image.h"
 #include "signer/lib/hash.h"
 #include "signer/lib/pkcs7.h"
 #include "signer/lib/result.h"
@@ -20,6 +21,9 @@ inline constexpr size_t kModuleSignatureInfoSize = 12;  // struct module_signatu
 
 // True when the file ends with the module signature marker.
 bool HasModuleSignature(ByteSpan file);
+
+// True for a kernel module: a relocatable ELF (ET_REL) with a .modinfo section.
+bool IsKernelModule(const ElfImage& image);
 
 struct SignedModule {
   ByteSpan content;  // the module without any previous signature

@@ -145,10 +145,8 @@ bool SigningKey::deterministic() const {
 }
 
 Result<Bytes> SigningKey::SignPkcs7(ByteSpan content, HashAlgo hash) const {
-  if (from_token_) {
-    std::lock_guard<std::mutex> lock(token_mutex_);
-    return Pkcs7SignDetached(pkey_.get(), cert_.get(), hash, content);
-  }
+  std::unique_lock<std::mutex> lock(token_mutex_, std::defer_lock);
+  if (from_token_) lock.lock();
   return Pkcs7SignDetached(pkey_.get(), cert_.get(), hash, content);
 }
 

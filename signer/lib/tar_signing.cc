@@ -20,8 +20,8 @@
 namespace digsig {
 namespace {
 
-using ReaderPtr = std::unique_ptr<archive, int (*)(archive*)>;
-using WriterPtr = std::unique_ptr<archive, int (*)(archive*)>;
+// A libarchive handle with its matching free function.
+using ArchivePtr = std::unique_ptr<archive, int (*)(archive*)>;
 
 constexpr size_t kReadBlock = 64 * 1024;
 
@@ -53,15 +53,6 @@ la_ssize_t WriteCallback(archive*, void* data, const void* buf, size_t len) {
   return static_cast<la_ssize_t>(len);
 }
 
-// Kernel modules are relocatable objects with a .modinfo section; they get
-// the kernel's own signature format, which the module loader checks.
-bool IsKernelModule(const ElfImage& img) {
-  if (img.type != 1 /* ET_REL */) return false;
-  for (const ElfSection& s : img.sections)
-    if (s.name == ".modinfo") return true;
-  return false;
-}
-
 class TarSigner {
  public:
   TarSigner(const SigningKey& key, const TarSignOptions& options) : key_(key), options_(options) {}
@@ -88,7 +79,7 @@ class TarSigner {
  private:
   // Same format and compression as the input, decided by its first header.
   Status OpenWriter(archive* in, Sink& sink) {
-    out_ = WriterPtr(archive_write_new(), archive_write_free);
+    out_ = ArchivePtr(archive_write_new(), archive_write_free);
     const int format = options_.ima ? ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE : archive_format(in);
     if (archive_write_set_format(out_.get(), format) != ARCHIVE_OK)
       return ArchiveError(out_.get(), "output format");
@@ -244,13 +235,13 @@ class TarSigner {
 
   const SigningKey& key_;
   const TarSignOptions& options_;
-  WriterPtr out_{nullptr, archive_write_free};
+  ArchivePtr out_{nullptr, archive_write_free};
   TarSignReport report_;
 };
 
 Result<TarSignReport> SignToSink(const std::string& input, const SigningKey& key,
                                  const TarSignOptions& options, Sink& sink) {
-  ReaderPtr in(archive_read_new(), archive_read_free);
+  ArchivePtr in(archive_read_new(), archive_read_free);
   archive_read_support_filter_all(in.get());
   archive_read_support_format_tar(in.get());
   const char* path = input == "-" ? nullptr : input.c_str();
