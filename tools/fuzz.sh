@@ -29,7 +29,7 @@ CXX=${CXX_FUZZ:-clang++-14}
 LLVM_DIR=/usr/lib/llvm-14
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-TARGETS=(elf_reader_fuzzer signature_record_fuzzer pkcs7_fuzzer)
+TARGETS=(elf_reader_fuzzer signature_record_fuzzer pkcs7_fuzzer tar_archive_fuzzer)
 
 for tool in "$CC" "$CXX"; do
   command -v "$tool" >/dev/null || { echo "fuzz.sh: $tool not found (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }
@@ -89,6 +89,7 @@ link() {  # link TARGET OBJS...
 link elf_reader_fuzzer "$OBJ/elf_reader_fuzzer.o" "${LIB_OBJS[@]}" "$FORMAT_OBJ"
 link pkcs7_fuzzer "$OBJ/pkcs7_fuzzer.o" "${LIB_OBJS[@]}" "$FORMAT_OBJ"
 link signature_record_fuzzer "$OBJ/signature_record_fuzzer.o" "$FORMAT_OBJ"
+link tar_archive_fuzzer "$OBJ/tar_archive_fuzzer.o" "${LIB_OBJS[@]}" "$FORMAT_OBJ"
 
 # --- fuzz -------------------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/digsig-fuzz.XXXXXX")

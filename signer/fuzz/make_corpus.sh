@@ -311,8 +311,72 @@ cp "$KEYS/rsa-2048/cert.der" "$P/not-cms-cert.der"
 cp empty-set.der "$P/regress-empty-digest-set.der"
 tool sig+content "$E/regress-empty-digest-set.signed" "$P/regress-empty-digest-set.split"
 
+# --- tar_archive_fuzzer ---------------------------------------------------------------
+# Small archives in every dialect and compression, with the awkward entry
+# kinds, one signed by the corpus key (so verify-tar gets to the manifest)
+# and hostile variants. Times and owners are fixed: reruns give the same bytes.
+T=$WORK/tar_archive_fuzzer
+mkdir -p "$T"
+rootfs=$WORK/tar-root
+mkdir -p "$rootfs/bin" "$rootfs/lib/modules" "$rootfs/etc"
+cp exec-x86_64 "$rootfs/bin/prog"
+cp mod-x86_64.o "$rootfs/lib/modules/demo.ko"
+printf 'hello\n' > "$rootfs/etc/motd"
+ln -s prog "$rootfs/bin/link"
+ln "$rootfs/bin/prog" "$rootfs/bin/hard"
+printf '#!/bin/sh\n' > "$rootfs/bin/script"
+printf 'x' > "$rootfs/etc/$(printf 'name-\xff')"
+mkdir -p "$rootfs/$(printf 'd%.0s' {1..120})" && printf 'deep\n' > "$rootfs/$(printf 'd%.0s' {1..120})/f"
+truncate -s 70000 "$rootfs/etc/sparse" && printf 'end' >> "$rootfs/etc/sparse"
+setfattr -n user.fuzz -v 1 "$rootfs/etc/motd" 2>/dev/null || true
+find "$rootfs" -exec touch -h -d @1700000000 {} +
+tarc() {  # tarc OUT ARGS...: GNU tar with fixed owners and order
+  local out=$1; shift
+  tar --sort=name --owner=0 --group=0 --numeric-owner -C "$rootfs" "$@" -cf "$out" .
+}
+tarc "$T/ustar.tar" --format=ustar --exclude='./d*' --exclude="./etc/name-*"
+tarc "$T/gnu-sparse-long.tar" --format=gnu -S
+tarc "$T/pax-xattrs.tar" --format=pax --xattrs
+gzip -9n < "$T/ustar.tar" > "$T/ustar.tar.gz"
+xz -9 < "$T/ustar.tar" > "$T/ustar.tar.xz"
+zstd -q -19 < "$T/ustar.tar" > "$T/ustar.tar.zst"
+bzip2 -9 < "$T/ustar.tar" > "$T/ustar.tar.bz2"
+run "$DIGSIG" sign-tar --key "$KEYS/rsa-2048/key.pem" --cert "$KEYS/rsa-2048/cert.pem" --ima \
+  "$T/pax-xattrs.tar" -o "$T/signed-ima.tar"
+run "$DIGSIG" sign-tar --key "$KEYS/rsa-2048/key.pem" --cert "$KEYS/rsa-2048/cert.pem" \
+  "$T/ustar.tar" -o "$T/signed-ustar.tar"
+"$PYTHON" - "$T" <<'PY'
+import io, sys, tarfile
+out = sys.argv[1]
+def entry(name, data=b"", kind=tarfile.REGTYPE, **kw):
+    info = tarfile.TarInfo(name)
+    info.type, info.size, info.mtime = kind, len(data), 1700000000
+    for k, v in kw.items():
+        setattr(info, k, v)
+    return info, data
+def write(name, entries, fmt=tarfile.USTAR_FORMAT):
+    with tarfile.open(f"{out}/{name}", "w", format=fmt) as t:
+        for info, data in entries:
+            t.addfile(info, io.BytesIO(data) if info.isreg() else None)
+elf = open("exec-x86_64", "rb").read()
+write("hostile-paths.tar", [entry("../escape", b"a"), entry("/abs/path", b"b"),
+                            entry("./dup", elf), entry("./dup", b"again")])
+write("elf-magic-text.tar", [entry("notes.txt", b"\x7fELF but not really")])
+write("devices.tar", [entry("dev/null", kind=tarfile.CHRTYPE, devmajor=1, devminor=3),
+                      entry("dev/sda", kind=tarfile.BLKTYPE, devmajor=8, devminor=0),
+                      entry("run/fifo", kind=tarfile.FIFOTYPE),
+                      entry("bin/prog", elf), entry("bin/again", kind=tarfile.LNKTYPE,
+                                                    linkname="bin/prog")])
+write("pax-binary-name.tar", [entry("bin/\udcff\udcfe", elf)], tarfile.PAX_FORMAT)
+signed = bytearray(open(f"{out}/signed-ustar.tar", "rb").read())
+signed[len(signed) // 3] ^= 1
+open(f"{out}/signed-flipped.tar", "wb").write(signed)
+PY
+head -c 1500 "$T/ustar.tar" > "$T/truncated.tar"
+head -c 100 "$T/ustar.tar.gz" > "$T/truncated.tar.gz"
+
 # --- install ----------------------------------------------------------------------
-for t in elf_reader_fuzzer signature_record_fuzzer pkcs7_fuzzer; do
+for t in elf_reader_fuzzer signature_record_fuzzer pkcs7_fuzzer tar_archive_fuzzer; do
   # Regression inputs added by hand (crash-*) stay; everything else is ours.
   mkdir -p "$CORPUS/$t"
   find "$CORPUS/$t" -type f ! -name 'crash-*' -delete

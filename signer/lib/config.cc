@@ -26,8 +26,8 @@ Result<SigningProfile> ParseProfile(const std::string& name, const YAML::Node& n
   };
   if (!node.IsMap()) return bad("must be a mapping");
   static const char* kKnown[] = {
-      "key",  "cert",    "pkcs11_module", "pkcs11_pin_env",    "algorithm",
-      "hash", "include", "exclude",       "allow_insecure_key"};
+      "key",  "cert",    "pkcs11_module", "pkcs11_pin_env",     "algorithm",
+      "hash", "include", "exclude",       "allow_insecure_key", "ima"};
   for (const auto& kv : node) {
     std::string k = kv.first.as<std::string>();
     bool known = false;
@@ -48,6 +48,17 @@ Result<SigningProfile> ParseProfile(const std::string& name, const YAML::Node& n
     std::string h = node["hash"].as<std::string>();
     p.hash = HashAlgoFromName(h);
     if (!p.hash) return bad("unknown hash '" + h + "' (sha256, sha384, sha512)");
+  }
+  if (node["ima"]) {
+    const std::string v = node["ima"].as<std::string>();
+    if (v == "none")
+      p.ima = ImaCoverage::kNone;
+    else if (v == "signed")
+      p.ima = ImaCoverage::kSignedFiles;
+    else if (v == "all")
+      p.ima = ImaCoverage::kAllFiles;
+    else
+      return bad("ima must be none, signed or all, not '" + v + "'");
   }
   for (const char* list : {"include", "exclude"}) {
     if (!node[list]) continue;

@@ -10,6 +10,7 @@
 //       hash: sha256
 //       include: ["*"]           # fnmatch patterns on the file path
 //       exclude: ["*.debug"]
+//       ima: signed              # sign-tar: security.ima on none|signed|all files
 //
 // Relative paths are taken from the configuration file's directory.
 #pragma once
@@ -25,6 +26,9 @@
 
 namespace digsig {
 
+// Which files of an archive sign-tar gives a security.ima signature.
+enum class ImaCoverage { kNone, kSignedFiles, kAllFiles };
+
 struct SigningProfile {
   std::string name;
   KeySpec key;
@@ -32,6 +36,7 @@ struct SigningProfile {
   std::string algorithm;             // empty: any
   std::vector<std::string> include;  // empty: everything
   std::vector<std::string> exclude;
+  std::optional<ImaCoverage> ima;
 
   // True when `path` is to be signed under this profile.
   bool Selects(const std::string& path) const;

@@ -53,6 +53,15 @@ void Hasher::Update(ByteSpan bytes) {
   if (!bytes.empty()) EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size());
 }
 
+Result<Hasher> Hasher::Clone() const {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr || EVP_MD_CTX_copy_ex(ctx, ctx_.get()) != 1) {
+    EVP_MD_CTX_free(ctx);
+    return Error(ErrorCode::kCrypto, "cannot copy digest state");
+  }
+  return Hasher(ctx);
+}
+
 Bytes Hasher::Finish() {
   Bytes out(EVP_MAX_MD_SIZE);
   unsigned int len = 0;

@@ -28,6 +28,9 @@ class Hasher {
   static Result<Hasher> Create(HashAlgo algo);
   void Update(ByteSpan bytes);
   Bytes Finish();
+  // An independent copy of the state so far: the digest of a prefix and of
+  // the whole can come from one pass over the bytes.
+  Result<Hasher> Clone() const;
 
  private:
   struct CtxFree {

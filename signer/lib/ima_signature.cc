@@ -1,5 +1,10 @@
 #include "signer/lib/ima_signature.h"
 
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+
 #include "signer/lib/byte_order.h"
 #include "signer/lib/certificate.h"
 
@@ -9,28 +14,75 @@ namespace {
 constexpr uint8_t kEvmImaXattrDigsig = 0x03;  // enum evm_ima_xattr_type
 constexpr uint8_t kSignatureVersion2 = 2;
 constexpr size_t kHeaderSize = 9;  // type, version, hash, be32 keyid, be16 size
+constexpr size_t kKeyIdSize = 4;
+
+// IMA's key id: the low four bytes of the SubjectKeyIdentifier.
+Bytes ImaKeyId(X509* cert) {
+  Bytes skid = CertSubjectKeyId(cert);
+  if (skid.size() < kKeyIdSize) return {};
+  return Bytes(skid.end() - kKeyIdSize, skid.end());
+}
 
 }  // namespace
 
-Result<Bytes> MakeImaSignature(const std::vector<ByteSpan>& content, const SigningKey& key,
-                               HashAlgo hash) {
-  const Bytes skid = CertSubjectKeyId(key.cert());
-  if (skid.size() < 4)
+Result<Bytes> MakeImaSignature(ByteSpan content_digest, const SigningKey& key, HashAlgo hash) {
+  const Bytes key_id = ImaKeyId(key.cert());
+  if (key_id.empty())
     return Error(ErrorCode::kKey, "certificate has no SubjectKeyIdentifier for the IMA key id");
-  auto hasher = Hasher::Create(hash);
-  if (!hasher) return hasher.error();
-  for (ByteSpan piece : content) hasher->Update(piece);
-  auto sig = key.SignDigest(hasher->Finish(), hash);
+  auto sig = key.SignDigest(content_digest, hash);
   if (!sig) return sig.error();
   if (sig->size() > 0xffff) return Error(ErrorCode::kUnsupported, "IMA signature too long");
   Bytes out(kHeaderSize);
   out[0] = kEvmImaXattrDigsig;
   out[1] = kSignatureVersion2;
   out[2] = static_cast<uint8_t>(hash);
-  std::copy(skid.end() - 4, skid.end(), out.begin() + 3);
+  std::copy(key_id.begin(), key_id.end(), out.begin() + 3);
   StoreBe<uint16_t>(out.data() + 7, static_cast<uint16_t>(sig->size()));
   out.insert(out.end(), sig->begin(), sig->end());
   return out;
+}
+
+Result<Bytes> MakeImaSignature(const std::vector<ByteSpan>& content, const SigningKey& key,
+                               HashAlgo hash) {
+  auto hasher = Hasher::Create(hash);
+  if (!hasher) return hasher.error();
+  for (ByteSpan piece : content) hasher->Update(piece);
+  return MakeImaSignature(hasher->Finish(), key, hash);
+}
+
+Status VerifyImaSignature(ByteSpan xattr, ByteSpan content_digest, HashAlgo hash,
+                          const std::vector<CertPtr>& trusted) {
+  if (xattr.size() < kHeaderSize || xattr[0] != kEvmImaXattrDigsig)
+    return Error(ErrorCode::kMalformed, "security.ima is not a digital signature");
+  if (xattr[1] != kSignatureVersion2)
+    return Error(ErrorCode::kUnsupported, "security.ima signature version " +
+                                              std::to_string(xattr[1]) + " is not supported");
+  if (xattr[2] != static_cast<uint8_t>(hash))
+    return Error(ErrorCode::kUnsupported, "security.ima uses another hash algorithm");
+  const size_t sig_len = LoadBe<uint16_t>(xattr.data() + 7);
+  if (sig_len != xattr.size() - kHeaderSize)
+    return Error(ErrorCode::kMalformed, "security.ima signature length does not match");
+  const ByteSpan key_id = xattr.subspan(3, kKeyIdSize);
+  const ByteSpan sig = xattr.subspan(kHeaderSize);
+  for (const CertPtr& cert : trusted) {
+    const Bytes id = ImaKeyId(cert.get());
+    if (id.empty() || !std::equal(id.begin(), id.end(), key_id.begin())) continue;
+    EVP_PKEY* pub = X509_get0_pubkey(cert.get());
+    std::unique_ptr<EVP_PKEY_CTX, OsslDeleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>> ctx(
+        pub ? EVP_PKEY_CTX_new(pub, nullptr) : nullptr);
+    if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(ctx.get(), HashAlgoMd(hash)) != 1)
+      return Error(ErrorCode::kCrypto, "cannot set up verification: " + TakeOpensslErrors());
+    if (EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA &&
+        EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1)
+      return Error(ErrorCode::kCrypto, "cannot select PKCS#1 v1.5: " + TakeOpensslErrors());
+    const int ok = EVP_PKEY_verify(ctx.get(), sig.data(), sig.size(), content_digest.data(),
+                                   content_digest.size());
+    TakeOpensslErrors();
+    if (ok == 1) return Status::Ok();
+    return Error(ErrorCode::kAltered, "security.ima signature does not match the content");
+  }
+  return Error(ErrorCode::kUnknownSigner, "security.ima signed by an unknown key");
 }
 
 }  // namespace digsig

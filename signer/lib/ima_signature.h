@@ -9,6 +9,7 @@
 
 #include "signer/lib/byte_span.h"
 #include "signer/lib/hash.h"
+#include "signer/lib/openssl_util.h"
 #include "signer/lib/result.h"
 #include "signer/lib/signing_key.h"
 
@@ -16,8 +17,18 @@ namespace digsig {
 
 inline constexpr char kImaXattrName[] = "security.ima";
 
-// The xattr value for a file whose content is `content`, in order.
+// The xattr value for a file whose content has digest `content_digest`.
+Result<Bytes> MakeImaSignature(ByteSpan content_digest, const SigningKey& key, HashAlgo hash);
+
+// The same for content given as pieces, in order.
 Result<Bytes> MakeImaSignature(const std::vector<ByteSpan>& content, const SigningKey& key,
                                HashAlgo hash);
+
+// Checks an xattr value against the digest of the content (computed with
+// `hash`) and the trusted certificates, matched by key id as the kernel does.
+// Errors: kMalformed, kUnsupported (another hash or type), kUnknownSigner,
+// kAltered.
+Status VerifyImaSignature(ByteSpan xattr, ByteSpan content_digest, HashAlgo hash,
+                          const std::vector<CertPtr>& trusted);
 
 }  // namespace digsig

@@ -1,274 +1,273 @@
 #include "signer/lib/tar_signing.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
-#include <functional>
 #include <memory>
 #include <optional>
+#include <string_view>
+#include <vector>
 
-#include "signer/lib/elf_image.h"
-#include "signer/lib/elf_signature.h"
+#include "signer/lib/entry_signing.h"
 #include "signer/lib/file_io.h"
 #include "signer/lib/ima_signature.h"
-#include "signer/lib/module_signature.h"
+#include "signer/lib/ordered_work.h"
+#include "signer/lib/parallel.h"
+#include "signer/lib/tar_archive.h"
+#include "signer/lib/tar_entry_reader.h"
+#include "signer/lib/tar_manifest.h"
 
 namespace digsig {
 namespace {
 
-// A libarchive handle with its matching free function.
-using ArchivePtr = std::unique_ptr<archive, int (*)(archive*)>;
-
-constexpr size_t kReadBlock = 64 * 1024;
-
-Error ArchiveError(archive* a, const std::string& where) {
-  const char* msg = archive_error_string(a);
-  return Error(ErrorCode::kMalformed, where + ": " + (msg ? msg : "archive error"));
-}
-
-// Where an entry is, for error messages: its name and header offset.
-std::string EntryWhere(archive* in, archive_entry* entry, uint64_t index) {
-  const char* name = archive_entry_pathname(entry);
-  return "entry " + std::to_string(index) + " '" + (name ? name : "?") + "' at offset " +
-         std::to_string(archive_read_header_position(in));
-}
-
-// libarchive's write callback into our output (atomic file or stdout).
-struct Sink {
-  std::function<Status(ByteSpan)> write;
-  std::optional<Error> error;
+// One entry on its way from the input to the output.
+struct PendingEntry {
+  std::unique_ptr<ArchiveItem> item;
+  Result<SignedEntry> signed_entry = Error(ErrorCode::kInvalidArgument, "not processed");
 };
 
-la_ssize_t WriteCallback(archive*, void* data, const void* buf, size_t len) {
-  auto* sink = static_cast<Sink*>(data);
-  Status st = sink->write(ByteSpan(static_cast<const uint8_t*>(buf), len));
-  if (!st) {
-    sink->error = st.error();
-    return -1;
+// Keeps every other attribute; drops the old security.ima and security.evm,
+// which describe content that no longer exists, and adds `value` as the new
+// security.ima unless it is empty.
+void ReplaceImaXattr(archive_entry* entry, const Bytes& value) {
+  std::vector<std::pair<std::string, Bytes>> keep;
+  archive_entry_xattr_reset(entry);
+  const char* name = nullptr;
+  const void* v = nullptr;
+  size_t len = 0;
+  while (archive_entry_xattr_next(entry, &name, &v, &len) == ARCHIVE_OK) {
+    std::string n(name);
+    if (n == kImaXattrName || n == "security.evm") continue;
+    const auto* b = static_cast<const uint8_t*>(v);
+    keep.emplace_back(n, Bytes(b, b + len));
   }
-  return static_cast<la_ssize_t>(len);
+  archive_entry_xattr_clear(entry);
+  for (const auto& [n, bytes] : keep)
+    archive_entry_xattr_add_entry(entry, n.c_str(), bytes.data(), bytes.size());
+  if (!value.empty())
+    archive_entry_xattr_add_entry(entry, kImaXattrName, value.data(), value.size());
+}
+
+// A signed entry's holes: the input's holes wherever a piece of the new
+// content is an unchanged range of the input, so a sparse file signed stays
+// sparse. Pieces that are new bytes (headers, signatures) are data.
+void RemapSparseMap(archive_entry* entry, const EntryContent& content,
+                    const std::vector<ByteSpan>& pieces) {
+  std::vector<std::pair<int64_t, int64_t>> input_data;  // offset, length
+  if (archive_entry_sparse_reset(entry) == 0) return;   // not sparse
+  la_int64_t offset = 0, length = 0;
+  while (archive_entry_sparse_next(entry, &offset, &length) == ARCHIVE_OK)
+    input_data.emplace_back(offset, length);
+  std::vector<std::pair<int64_t, int64_t>> output_data;
+  auto add = [&output_data](int64_t at, int64_t len) {
+    if (len <= 0) return;
+    if (!output_data.empty() && output_data.back().first + output_data.back().second == at)
+      output_data.back().second += len;
+    else
+      output_data.emplace_back(at, len);
+  };
+  const ByteSpan whole = content.bytes();
+  int64_t out = 0;
+  for (ByteSpan piece : pieces) {
+    const auto len = static_cast<int64_t>(piece.size());
+    const bool from_input = !piece.empty() && piece.data() >= whole.data() &&
+                            piece.data() + piece.size() <= whole.data() + whole.size();
+    if (!from_input) {
+      add(out, len);
+    } else {
+      const int64_t src = piece.data() - whole.data();
+      for (const auto& [start, size] : input_data) {
+        const int64_t lo = std::max(start, src), hi = std::min(start + size, src + len);
+        if (lo < hi) add(out + (lo - src), hi - lo);
+      }
+    }
+    out += len;
+  }
+  archive_entry_sparse_clear(entry);
+  for (const auto& [at, len] : output_data) archive_entry_sparse_add_entry(entry, at, len);
 }
 
 class TarSigner {
  public:
-  TarSigner(const SigningKey& key, const TarSignOptions& options) : key_(key), options_(options) {}
+  TarSigner(archive* in, const SigningKey& key, const TarSignOptions& options, ArchiveSink& sink)
+      : in_(in), reader_(in, options.spool), key_(key), options_(options), sink_(sink) {
+    entry_options_.hash = options.hash;
+    entry_options_.ima_signed = options.ima || options.ima_all_files;
+    entry_options_.ima_all = options.ima_all_files;
+    manifest_.hash = options.hash;
+  }
 
-  Result<TarSignReport> Run(archive* in, Sink& sink) {
-    archive_entry* entry = nullptr;
-    for (uint64_t index = 0;; ++index) {
-      int r = archive_read_next_header(in, &entry);
-      if (r == ARCHIVE_EOF) break;
-      if (r < ARCHIVE_WARN) return ArchiveError(in, "reading entry " + std::to_string(index));
-      if (!out_) DIGSIG_RETURN_IF_ERROR(OpenWriter(in, sink));
+  Result<TarSignReport> Run() {
+    OrderedWork<PendingEntry> work(
+        options_.jobs ? options_.jobs : DefaultJobCount(), {},
+        [this](PendingEntry& e) {
+          e.signed_entry = SignEntryContent(*e.item->content, key_, entry_options_);
+        },
+        [this](PendingEntry& e) { return Write(e); });
+    for (;;) {
+      auto item = reader_.Next();
+      if (!item) return item.error();
+      if (!*item) break;
+      // A manifest from an earlier signing describes the old content.
+      if ((*item)->is_manifest()) continue;
       ++report_.entries;
-      Status st = CopyEntry(in, entry);
-      if (!st) return st.error().Wrap(EntryWhere(in, entry, index));
+      auto pending = std::make_unique<PendingEntry>();
+      pending->item = std::move(*item);
+      const bool has_content = pending->item->content.has_value();
+      const uint64_t memory = has_content ? pending->item->content->memory() : 0;
+      DIGSIG_RETURN_IF_ERROR(work.Submit(std::move(pending), memory, has_content));
     }
-    if (!out_) DIGSIG_RETURN_IF_ERROR(OpenWriter(in, sink));  // an empty archive
+    report_.spooled = reader_.spooled();
+    DIGSIG_RETURN_IF_ERROR(work.Finish());
+    if (!out_) DIGSIG_RETURN_IF_ERROR(OpenWriter());  // an empty archive
+    if (options_.manifest) DIGSIG_RETURN_IF_ERROR(WriteManifest());
     if (archive_write_close(out_.get()) != ARCHIVE_OK) {
-      if (sink.error) return *sink.error;
+      if (sink_.error) return *sink_.error;
       return ArchiveError(out_.get(), "finishing the archive");
     }
     return report_;
   }
 
  private:
-  // Same format and compression as the input, decided by its first header.
-  Status OpenWriter(archive* in, Sink& sink) {
-    out_ = ArchivePtr(archive_write_new(), archive_write_free);
-    const int format = options_.ima ? ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE : archive_format(in);
-    if (archive_write_set_format(out_.get(), format) != ARCHIVE_OK)
-      return ArchiveError(out_.get(), "output format");
-    const int filter = archive_filter_code(in, 0);
-    if (filter != ARCHIVE_FILTER_NONE && archive_write_add_filter(out_.get(), filter) != ARCHIVE_OK)
-      return ArchiveError(out_.get(), "output compression");
-    // Reproducible output: no time stamp in gzip headers. Extended
-    // attributes as SCHILY.xattr only, the keyword GNU tar reads.
-    if (filter == ARCHIVE_FILTER_GZIP)
-      archive_write_set_filter_option(out_.get(), "gzip", "timestamp", nullptr);
-    archive_write_set_format_option(out_.get(), "pax", "xattrheader", "SCHILY");
-    // Padding belongs inside the tar stream, not after the compressed one:
-    // zstd, for one, refuses trailing zeros.
-    if (filter != ARCHIVE_FILTER_NONE) archive_write_set_bytes_in_last_block(out_.get(), 1);
-    if (archive_write_open(out_.get(), &sink, nullptr, WriteCallback, nullptr) != ARCHIVE_OK)
-      return ArchiveError(out_.get(), "opening output");
+  // The input's compression, and its format as its first header shows it:
+  // GNU stays GNU and pax stays pax. A first header in plain ustar may be
+  // followed by pax ones, so ustar is written as "restricted pax", which is
+  // byte for byte ustar until an entry needs an extended header. Adding IMA
+  // signatures needs pax, the only tar format with extended attributes.
+  Status OpenWriter() {
+    int format = reader_.first_format();
+    if (format == 0 || format == ARCHIVE_FORMAT_TAR_USTAR)
+      format = ARCHIVE_FORMAT_TAR_PAX_RESTRICTED;
+    if (options_.ima || options_.ima_all_files) format = ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE;
+    auto out = OpenTarWriter(sink_, format, archive_filter_code(in_, 0));
+    if (!out) return out.error();
+    out_ = std::move(*out);
     return Status::Ok();
   }
 
-  Status CopyEntry(archive* in, archive_entry* entry) {
-    const void* block = nullptr;
-    size_t len = 0;
-    la_int64_t offset = 0;
-    const bool regular = archive_entry_filetype(entry) == AE_IFREG &&
-                         archive_entry_hardlink(entry) == nullptr && archive_entry_size(entry) > 0;
-    if (!regular) return CopyThrough(in, entry, nullptr, 0, 0);
-    int r = archive_read_data_block(in, &block, &len, &offset);
-    if (r == ARCHIVE_EOF) return CopyThrough(in, entry, nullptr, 0, 0);
-    if (r < ARCHIVE_WARN) return ArchiveError(in, "reading data");
-    ByteSpan first(static_cast<const uint8_t*>(block), len);
-    const bool elf = offset == 0 && HasElfMagic(first);
-    if (!elf && !(options_.ima && options_.ima_all_files))
-      return CopyThrough(in, entry, block, len, offset);
-    auto data = ReadAll(in, entry, first, offset);
-    if (!data) return data.error();
-    if (!elf) return WriteEntry(entry, {*data});
-    return SignElfEntry(entry, *data);
-  }
-
-  // Header and data as they are. Holes of sparse entries are written as
-  // zeros: the content is kept, the sparseness is not (yet).
-  Status CopyThrough(archive* in, archive_entry* entry, const void* block, size_t len,
-                     la_int64_t offset) {
-    if (archive_write_header(out_.get(), entry) < ARCHIVE_WARN)
-      return ArchiveError(out_.get(), "writing header");
-    la_int64_t written = 0;
-    while (block != nullptr) {
-      if (offset < written) return Error(ErrorCode::kMalformed, "overlapping data blocks");
-      DIGSIG_RETURN_IF_ERROR(WriteZeros(static_cast<uint64_t>(offset - written)));
-      if (len > 0 && archive_write_data(out_.get(), block, len) < 0)
+  Status WriteData(const std::optional<EntryContent>& content, ByteSpan piece) {
+    auto write = [this](ByteSpan chunk) -> Status {
+      if (archive_write_data(out_.get(), chunk.data(), chunk.size()) < 0) {
+        if (sink_.error) return *sink_.error;
         return ArchiveError(out_.get(), "writing data");
-      written = offset + static_cast<la_int64_t>(len);
-      int r = archive_read_data_block(in, &block, &len, &offset);
-      if (r == ARCHIVE_EOF) break;
-      if (r < ARCHIVE_WARN) return ArchiveError(in, "reading data");
+      }
+      return Status::Ok();
+    };
+    if (content) return content->ForEachChunk(piece, write);
+    return write(piece);
+  }
+
+  // Runs on the reading thread, in input order.
+  Status Write(PendingEntry& e) {
+    const ArchiveItem& item = *e.item;
+    if (!out_) DIGSIG_RETURN_IF_ERROR(OpenWriter());
+    archive_entry* entry = item.entry.get();
+    const SignedEntry* signed_entry = nullptr;
+    if (item.content) {
+      if (!e.signed_entry) return e.signed_entry.error().Wrap(item.Where());
+      signed_entry = &*e.signed_entry;
+      archive_entry_set_size(entry, static_cast<la_int64_t>(signed_entry->size()));
+      // New content or a new signature: the old IMA xattrs go, and the
+      // holes move with the bytes around them.
+      if (!signed_entry->ima.empty() || signed_entry->signature != EntrySignature::kNone)
+        ReplaceImaXattr(entry, signed_entry->ima);
+      if (signed_entry->signature != EntrySignature::kNone)
+        RemapSparseMap(entry, *item.content, signed_entry->pieces);
+      if (!signed_entry->ima.empty()) ++report_.ima_signatures;
+      if (signed_entry->signature == EntrySignature::kEmbedded) ++report_.signed_elf;
+      if (signed_entry->signature == EntrySignature::kModule) ++report_.signed_modules;
+    }
+    if (archive_write_header(out_.get(), entry) < ARCHIVE_WARN) {
+      if (sink_.error) return *sink_.error;
+      return ArchiveError(out_.get(), "writing header").Wrap(item.Where());
+    }
+    if (signed_entry)
+      for (ByteSpan piece : signed_entry->pieces) {
+        Status st = WriteData(item.content, piece);
+        if (!st) return st.error().Wrap(item.Where());
+      }
+    if (manifest_.entries.empty()) {
+      const char* first = archive_entry_pathname(entry);
+      dot_slash_ = first != nullptr && std::string_view(first).starts_with("./");
+    }
+    manifest_.entries.push_back(
+        DescribeEntry(entry, signed_entry ? signed_entry->content_digest : Bytes(), options_.hash));
+    latest_mtime_ = std::max<int64_t>(latest_mtime_, archive_entry_mtime(entry));
+    return Status::Ok();
+  }
+
+  // The manifest and its signature as two read-only files owned by root,
+  // dated like the newest entry so the output stays reproducible.
+  Status WriteManifest() {
+    const std::string text = SerializeManifest(manifest_);
+    const ByteSpan text_bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+    auto signature = key_.SignPkcs7(text_bytes, options_.hash);
+    if (!signature) return signature.error().Wrap("signing the manifest");
+    // Spelled like the archive's own paths, with or without "./".
+    const std::string prefix = dot_slash_ ? "./" : "";
+    DIGSIG_RETURN_IF_ERROR(WriteFileEntry(prefix + kManifestPath, text_bytes));
+    return WriteFileEntry(prefix + kManifestSignaturePath, *signature);
+  }
+
+  Status WriteFileEntry(const std::string& path, ByteSpan data) {
+    ArchiveEntryPtr entry(archive_entry_new());
+    if (!entry) return Error(ErrorCode::kIo, "out of memory");
+    archive_entry_set_pathname(entry.get(), path.c_str());
+    archive_entry_set_filetype(entry.get(), AE_IFREG);
+    archive_entry_set_perm(entry.get(), 0444);
+    archive_entry_set_uid(entry.get(), 0);
+    archive_entry_set_gid(entry.get(), 0);
+    archive_entry_set_uname(entry.get(), "root");
+    archive_entry_set_gname(entry.get(), "root");
+    archive_entry_set_mtime(entry.get(), latest_mtime_, 0);
+    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(data.size()));
+    if (archive_write_header(out_.get(), entry.get()) < ARCHIVE_WARN ||
+        archive_write_data(out_.get(), data.data(), data.size()) < 0) {
+      if (sink_.error) return *sink_.error;
+      return ArchiveError(out_.get(), "writing " + path);
     }
     return Status::Ok();
   }
 
-  Status WriteZeros(uint64_t count) {
-    static const uint8_t kZeros[kReadBlock] = {};
-    while (count > 0) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(count, sizeof(kZeros)));
-      if (archive_write_data(out_.get(), kZeros, n) < 0)
-        return ArchiveError(out_.get(), "writing data");
-      count -= n;
-    }
-    return Status::Ok();
-  }
-
-  // The whole payload in memory: signing needs it before the header (which
-  // holds the new size and the IMA xattr) is written.
-  Result<Bytes> ReadAll(archive* in, archive_entry* entry, ByteSpan first, la_int64_t first_at) {
-    const auto size = static_cast<uint64_t>(archive_entry_size(entry));
-    if (size > options_.max_elf_entry)
-      return Error(ErrorCode::kUnsupported,
-                   "entry of " + std::to_string(size) + " bytes exceeds the in-memory limit");
-    Bytes data(static_cast<size_t>(size), 0);
-    const void* block = first.data();
-    size_t len = first.size();
-    la_int64_t offset = first_at;
-    for (;;) {
-      if (offset < 0 || static_cast<uint64_t>(offset) > size || len > size - offset)
-        return Error(ErrorCode::kMalformed, "data block outside the entry's size");
-      if (len > 0) std::memcpy(data.data() + offset, block, len);
-      int r = archive_read_data_block(in, &block, &len, &offset);
-      if (r == ARCHIVE_EOF) break;
-      if (r < ARCHIVE_WARN) return ArchiveError(in, "reading data");
-    }
-    return data;
-  }
-
-  // Writes header and payload pieces, with a fresh security.ima when asked.
-  Status WriteEntry(archive_entry* entry, const std::vector<ByteSpan>& pieces) {
-    uint64_t total = 0;
-    for (ByteSpan p : pieces) total += p.size();
-    archive_entry_set_size(entry, static_cast<la_int64_t>(total));
-    if (options_.ima) {
-      auto xattr = MakeImaSignature(pieces, key_, options_.hash);
-      if (!xattr) return xattr.error();
-      ReplaceImaXattr(entry, *xattr);
-      ++report_.ima_signatures;
-    }
-    if (archive_write_header(out_.get(), entry) < ARCHIVE_WARN)
-      return ArchiveError(out_.get(), "writing header");
-    for (ByteSpan p : pieces)
-      if (!p.empty() && archive_write_data(out_.get(), p.data(), p.size()) < 0)
-        return ArchiveError(out_.get(), "writing data");
-    return Status::Ok();
-  }
-
-  // Keeps every other attribute; drops the old security.ima and security.evm,
-  // which describe content that no longer exists.
-  static void ReplaceImaXattr(archive_entry* entry, const Bytes& value) {
-    std::vector<std::pair<std::string, Bytes>> keep;
-    archive_entry_xattr_reset(entry);
-    const char* name = nullptr;
-    const void* v = nullptr;
-    size_t len = 0;
-    while (archive_entry_xattr_next(entry, &name, &v, &len) == ARCHIVE_OK) {
-      std::string n(name);
-      if (n == kImaXattrName || n == "security.evm") continue;
-      const auto* b = static_cast<const uint8_t*>(v);
-      keep.emplace_back(n, Bytes(b, b + len));
-    }
-    archive_entry_xattr_clear(entry);
-    for (const auto& [n, bytes] : keep)
-      archive_entry_xattr_add_entry(entry, n.c_str(), bytes.data(), bytes.size());
-    archive_entry_xattr_add_entry(entry, kImaXattrName, value.data(), value.size());
-  }
-
-  Status SignElfEntry(archive_entry* entry, const Bytes& data) {
-    auto img = ParseElf(data);
-    if (!img) return img.error();
-    std::vector<ByteSpan> pieces;
-    SignedElf signed_elf;
-    SignedModule signed_module;
-    if (IsKernelModule(*img)) {
-      auto m = SignModule(data, key_, options_.hash);
-      if (!m) return m.error();
-      signed_module = std::move(*m);
-      pieces = signed_module.Pieces();
-      ++report_.signed_modules;
-    } else {
-      auto s = SignElf(data, key_, options_.hash);
-      if (!s) return s.error();
-      signed_elf = std::move(*s);
-      pieces = signed_elf.Pieces();
-      ++report_.signed_elf;
-    }
-    return WriteEntry(entry, pieces);
-  }
-
+  archive* const in_;
+  TarEntryReader reader_;
   const SigningKey& key_;
   const TarSignOptions& options_;
+  ArchiveSink& sink_;
+  EntrySigningOptions entry_options_;
   ArchivePtr out_{nullptr, archive_write_free};
+  Manifest manifest_;
+  int64_t latest_mtime_ = 0;
+  bool dot_slash_ = false;
   TarSignReport report_;
 };
 
-Result<TarSignReport> SignToSink(const std::string& input, const SigningKey& key,
-                                 const TarSignOptions& options, Sink& sink) {
-  ArchivePtr in(archive_read_new(), archive_read_free);
-  archive_read_support_filter_all(in.get());
-  archive_read_support_format_tar(in.get());
-  const char* path = input == "-" ? nullptr : input.c_str();
-  if (archive_read_open_filename(in.get(), path, kReadBlock) != ARCHIVE_OK)
-    return ArchiveError(in.get(), "opening " + input);
-  TarSigner signer(key, options);
-  return signer.Run(in.get(), sink);
-}
-
 }  // namespace
+
+Result<TarSignReport> SignTarTo(const std::string& input,
+                                const std::function<Status(ByteSpan)>& write, const SigningKey& key,
+                                const TarSignOptions& options) {
+  auto in = OpenTarReader(input);
+  if (!in) return in.error();
+  ArchiveSink sink{write, std::nullopt};
+  TarSigner signer(in->get(), key, options, sink);
+  return signer.Run();
+}
 
 Result<TarSignReport> SignTar(const std::string& input, const std::string& output,
                               const SigningKey& key, const TarSignOptions& options) {
   if (output == "-") {
-    Sink sink{[](ByteSpan b) -> Status {
-                OutputFile out(STDOUT_FILENO, "standard output");
-                return out.Write(b);
-              },
-              std::nullopt};
-    return SignToSink(input, key, options, sink);
+    OutputFile out(STDOUT_FILENO, "standard output");
+    return SignTarTo(
+        input, [&out](ByteSpan b) { return out.Write(b); }, key, options);
   }
   std::optional<Result<TarSignReport>> result;
   struct stat mode {};
   mode.st_mode = 0644;
   Status st = WriteFileAtomically(output, {&mode, false, ""}, [&](OutputFile& out) -> Status {
-    Sink sink{[&out](ByteSpan b) { return out.Write(b); }, std::nullopt};
-    result = SignToSink(input, key, options, sink);
+    result = SignTarTo(
+        input, [&out](ByteSpan b) { return out.Write(b); }, key, options);
     if (!*result) return result->error();
     return Status::Ok();
   });

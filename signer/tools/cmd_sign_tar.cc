@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "signer/lib/parallel.h"
 #include "signer/lib/tar_signing.h"
 #include "signer/tools/commands.h"
 #include "signer/tools/key_options.h"
@@ -10,18 +11,28 @@ namespace digsig::cli {
 int RunSignTar(const std::vector<std::string>& args) {
   ArgParser p;
   AddKeyOptions(p);
-  p.Value("--output", "-o").Flag("--json").Flag("--ima").Flag("--ima-all");
+  p.Value("--output", "-o").Value("--jobs").Value("--spool-dir");
+  p.Flag("--json").Flag("--ima").Flag("--ima-all").Flag("--no-manifest");
   if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
   if (p.positional().size() != 1 || !p.Has("--output"))
     return UsageError("sign-tar takes one input archive and -o OUT ('-' for stdin/stdout)");
   auto profile = ResolveProfile(p);
   if (!profile) return UsageError(profile.error().message());
+  auto jobs = p.GetNumber("--jobs", DefaultJobCount());
+  if (!jobs) return UsageError(jobs.error().message());
   auto key = SigningKey::Load(profile->key);
   if (!key) return UsageError(key.error().message());
   TarSignOptions options;
   options.hash = profile->hash.value_or(HashAlgo::kSha256);
-  options.ima = p.Has("--ima") || p.Has("--ima-all");
-  options.ima_all_files = p.Has("--ima-all");
+  // Flags win over the profile's ima setting.
+  const ImaCoverage ima = p.Has("--ima-all") ? ImaCoverage::kAllFiles
+                          : p.Has("--ima")   ? ImaCoverage::kSignedFiles
+                                             : profile->ima.value_or(ImaCoverage::kNone);
+  options.ima = ima != ImaCoverage::kNone;
+  options.ima_all_files = ima == ImaCoverage::kAllFiles;
+  options.manifest = !p.Has("--no-manifest");
+  options.jobs = static_cast<unsigned>(*jobs);
+  options.spool.directory = p.Get("--spool-dir");
   const std::string& input = p.positional()[0];
   auto report = SignTar(input, p.Get("--output"), **key, options);
   if (!report) {
@@ -35,15 +46,18 @@ int RunSignTar(const std::vector<std::string>& args) {
                        .Add("signed_elf", report->signed_elf)
                        .Add("signed_modules", report->signed_modules)
                        .Add("ima_signatures", report->ima_signatures)
+                       .Add("spooled", report->spooled)
+                       .Add("manifest", options.manifest)
                        .str()
                        .c_str());
   fprintf(stderr,
           "digsig: %s: %llu entries, signed %llu ELF files and %llu kernel modules, "
-          "%llu IMA signatures\n",
+          "%llu IMA signatures%s\n",
           input.c_str(), static_cast<unsigned long long>(report->entries),
           static_cast<unsigned long long>(report->signed_elf),
           static_cast<unsigned long long>(report->signed_modules),
-          static_cast<unsigned long long>(report->ima_signatures));
+          static_cast<unsigned long long>(report->ima_signatures),
+          options.manifest ? ", signed manifest" : "");
   return kExitOk;
 }
 

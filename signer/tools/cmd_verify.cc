@@ -1,37 +1,22 @@
 #include <cstdio>
 
-#include "signer/lib/certificate.h"
-#include "signer/lib/config.h"
 #include "signer/lib/parallel.h"
 #include "signer/tools/arg_parser.h"
 #include "signer/tools/commands.h"
+#include "signer/tools/key_options.h"
 #include "signer/tools/report.h"
 
 namespace digsig::cli {
 
 int RunVerify(const std::vector<std::string>& args) {
   ArgParser p;
-  p.Value("--cert").Value("--config").Value("--profile").Value("--jobs");
-  p.Flag("--json").Flag("--quiet", "-q").Flag("--skip-non-elf");
+  AddTrustOptions(p);
+  p.Value("--jobs").Flag("--json").Flag("--quiet", "-q").Flag("--skip-non-elf");
   if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
   const std::vector<std::string>& files = p.positional();
   if (files.empty()) return UsageError("no files to verify");
-
-  std::vector<std::string> cert_paths = p.GetAll("--cert");
-  if (p.Has("--config")) {
-    auto cfg = LoadSigningConfig(p.Get("--config"));
-    if (!cfg) return UsageError(cfg.error().message());
-    auto profile = SelectProfile(*cfg, p.Get("--profile"));
-    if (!profile) return UsageError(profile.error().message());
-    if (!profile->key.cert.empty()) cert_paths.push_back(profile->key.cert);
-  }
-  if (cert_paths.empty()) return UsageError("verify needs at least one --cert");
-  std::vector<CertPtr> trusted;
-  for (const std::string& path : cert_paths) {
-    auto certs = LoadCertificates(path);
-    if (!certs) return UsageError(certs.error().message());
-    trusted.insert(trusted.end(), certs->begin(), certs->end());
-  }
+  auto trusted = LoadTrustedCertificates(p);
+  if (!trusted) return UsageError(trusted.error().message());
 
   std::vector<std::optional<Result<FileVerification>>> results(files.size());
   Progress progress("verifying", files.size());
@@ -39,7 +24,7 @@ int RunVerify(const std::vector<std::string>& args) {
   if (!jobs) return UsageError(jobs.error().message());
   ParallelFor(
       files.size(), static_cast<unsigned>(*jobs),
-      [&](size_t i) { results[i] = VerifyFile(files[i], trusted); },
+      [&](size_t i) { results[i] = VerifyFile(files[i], *trusted); },
       [&](size_t done) { progress.Update(done); });
   progress.Finish();
 

@@ -19,6 +19,7 @@ int RunSign(const std::vector<std::string>& args, SignatureKind kind);
 int RunVerify(const std::vector<std::string>& args);
 int RunInspect(const std::vector<std::string>& args);
 int RunSignTar(const std::vector<std::string>& args);
+int RunVerifyTar(const std::vector<std::string>& args);
 
 // "digsig: message" on stderr; returns kExitUsage.
 int UsageError(const std::string& message);

@@ -24,6 +24,9 @@ constexpr char kUsage[] =
     "  sign-tar --key KEY --cert CERT [--hash ...] IN.tar[.gz|.xz|.zst|.bz2] -o OUT  ('-': stdio)\n"
     "           [--ima | --ima-all]  security.ima signatures on signed files | on every regular "
     "file\n"
+    "           [--no-manifest] [--spool-dir DIR]\n"
+    "  verify-tar --cert CERT [--hash ...] [--no-manifest] ARCHIVE  every signature, IMA xattr\n"
+    "           and the signed manifest: lists unsigned, altered, added, removed, changed entries\n"
     "\n"
     "common options:\n"
     "  --config FILE [--profile NAME]  take key, cert, hash and file selection from YAML\n"
@@ -46,11 +49,17 @@ int main(int argc, char** argv) {
   }
   const std::string command = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);
+  for (const std::string& a : args)
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return kExitOk;
+    }
   if (command == "keygen") return RunKeygen(args);
   if (command == "sign") return RunSign(args, digsig::SignatureKind::kEmbedded);
   if (command == "sign-module") return RunSign(args, digsig::SignatureKind::kModule);
   if (command == "verify") return RunVerify(args);
   if (command == "inspect") return RunInspect(args);
   if (command == "sign-tar") return RunSignTar(args);
+  if (command == "verify-tar") return RunVerifyTar(args);
   return UsageError("unknown command '" + command + "' (try digsig --help)");
 }

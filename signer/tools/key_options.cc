@@ -1,5 +1,7 @@
 #include "signer/tools/key_options.h"
 
+#include "signer/lib/certificate.h"
+
 namespace digsig::cli {
 
 void AddKeyOptions(ArgParser& parser) {
@@ -29,6 +31,30 @@ Result<SigningProfile> ResolveProfile(const ArgParser& p) {
                    "unknown hash '" + p.Get("--hash") + "' (sha256, sha384, sha512)");
   }
   return profile;
+}
+
+void AddTrustOptions(ArgParser& parser) {
+  parser.Value("--cert").Value("--config").Value("--profile");
+}
+
+Result<std::vector<CertPtr>> LoadTrustedCertificates(const ArgParser& p) {
+  std::vector<std::string> cert_paths = p.GetAll("--cert");
+  if (p.Has("--config")) {
+    auto cfg = LoadSigningConfig(p.Get("--config"));
+    if (!cfg) return cfg.error();
+    auto profile = SelectProfile(*cfg, p.Get("--profile"));
+    if (!profile) return profile.error();
+    if (!profile->key.cert.empty()) cert_paths.push_back(profile->key.cert);
+  }
+  if (cert_paths.empty())
+    return Error(ErrorCode::kInvalidArgument, "verifying needs at least one --cert");
+  std::vector<CertPtr> trusted;
+  for (const std::string& path : cert_paths) {
+    auto certs = LoadCertificates(path);
+    if (!certs) return certs.error();
+    trusted.insert(trusted.end(), certs->begin(), certs->end());
+  }
+  return trusted;
 }
 
 }  // namespace digsig::cli

@@ -2,7 +2,10 @@
 // individual flags on top (flags always win).
 #pragma once
 
+#include <vector>
+
 #include "signer/lib/config.h"
+#include "signer/lib/openssl_util.h"
 #include "signer/tools/arg_parser.h"
 
 namespace digsig::cli {
@@ -12,5 +15,11 @@ namespace digsig::cli {
 void AddKeyOptions(ArgParser& parser);
 
 Result<SigningProfile> ResolveProfile(const ArgParser& parser);
+
+// Registers --cert (repeatable), --config and --profile for verifiers.
+void AddTrustOptions(ArgParser& parser);
+
+// The trust anchors: every --cert, plus the selected profile's certificate.
+Result<std::vector<CertPtr>> LoadTrustedCertificates(const ArgParser& parser);
 
 }  // namespace digsig::cli

@@ -1,0 +1,135 @@
+#include "signer/lib/entry_content.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+
+#include "signer/lib/tar_archive.h"
+
+namespace digsig {
+namespace {
+
+constexpr size_t kChunk = 256 * 1024;
+
+Error SpoolError(const std::string& what) {
+  return Error(ErrorCode::kIo, what + ": " + std::strerror(errno));
+}
+
+std::string SpoolDirectory(const SpoolPolicy& policy) {
+  if (!policy.directory.empty()) return policy.directory;
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
+
+// An anonymous file: nothing to clean up if the process dies.
+Result<int> OpenSpoolFile(const std::string& dir) {
+  int fd = open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0) return fd;
+  std::string path = dir + "/digsig-spool.XXXXXX";  // file systems without O_TMPFILE
+  fd = mkostemp(path.data(), O_CLOEXEC);
+  if (fd < 0) return SpoolError("cannot create a spool file in " + dir);
+  unlink(path.c_str());
+  return fd;
+}
+
+Status PwriteAll(int fd, const uint8_t* data, size_t len, uint64_t offset) {
+  while (len > 0) {
+    ssize_t n = pwrite(fd, data, len, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return SpoolError("cannot write the spool file");
+    data += n;
+    len -= static_cast<size_t>(n);
+    offset += static_cast<uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
+// Calls put(offset, block) for each data block of the current entry, after
+// checking that it lies inside the entry's declared size.
+template <typename Put>
+Status ForEachDataBlock(archive* in, uint64_t size, Put put) {
+  for (;;) {
+    const void* block = nullptr;
+    size_t len = 0;
+    la_int64_t offset = 0;
+    int r = archive_read_data_block(in, &block, &len, &offset);
+    if (r == ARCHIVE_EOF) return Status::Ok();
+    if (r < ARCHIVE_WARN) return ArchiveError(in, "reading data");
+    if (offset < 0 || static_cast<uint64_t>(offset) > size || len > size - offset)
+      return Error(ErrorCode::kMalformed, "data block outside the entry's size");
+    DIGSIG_RETURN_IF_ERROR(
+        put(static_cast<uint64_t>(offset), static_cast<const uint8_t*>(block), len));
+  }
+}
+
+}  // namespace
+
+EntryContent::EntryContent(Bytes buffer)
+    : buffer_(std::move(buffer)), data_(buffer_.data()), size_(buffer_.size()) {}
+
+EntryContent::EntryContent(int fd, const uint8_t* map, uint64_t size)
+    : fd_(fd), data_(map), size_(size) {}
+
+EntryContent::EntryContent(EntryContent&& other) noexcept
+    : buffer_(std::move(other.buffer_)),
+      fd_(std::exchange(other.fd_, -1)),
+      data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)) {
+  if (fd_ < 0) data_ = buffer_.data();
+}
+
+EntryContent::~EntryContent() {
+  if (fd_ >= 0) {
+    if (data_ != nullptr && size_ > 0) munmap(const_cast<uint8_t*>(data_), size_);
+    close(fd_);
+  }
+}
+
+Result<EntryContent> EntryContent::Read(archive* in, uint64_t size, const SpoolPolicy& policy) {
+  if (size > policy.max_size)
+    return Error(ErrorCode::kUnsupported, "entry of " + std::to_string(size) +
+                                              " bytes is larger than the limit of " +
+                                              std::to_string(policy.max_size));
+  if (size <= policy.memory_limit) {
+    Bytes buffer(static_cast<size_t>(size), 0);
+    DIGSIG_RETURN_IF_ERROR(
+        ForEachDataBlock(in, size, [&](uint64_t offset, const uint8_t* block, size_t len) {
+          std::memcpy(buffer.data() + offset, block, len);
+          return Status::Ok();
+        }));
+    return EntryContent(std::move(buffer));
+  }
+  auto fd = OpenSpoolFile(SpoolDirectory(policy));
+  if (!fd) return fd.error();
+  EntryContent content(*fd, nullptr, 0);  // owns the descriptor from here on
+  DIGSIG_RETURN_IF_ERROR(
+      ForEachDataBlock(in, size, [&](uint64_t offset, const uint8_t* block, size_t len) {
+        return PwriteAll(*fd, block, len, offset);
+      }));
+  // Holes at the end, and the size, come from the header.
+  if (ftruncate(*fd, static_cast<off_t>(size)) != 0)
+    return SpoolError("cannot size the spool file");
+  void* map = mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, *fd, 0);
+  if (map == MAP_FAILED) return SpoolError("cannot map the spool file");
+  content.data_ = static_cast<const uint8_t*>(map);
+  content.size_ = size;
+  return content;
+}
+
+Status EntryContent::ForEachChunk(ByteSpan span, const ChunkSink& sink) const {
+  const bool inside =
+      spooled() && span.data() >= data_ && span.data() + span.size() <= data_ + size_;
+  if (inside)
+    return digsig::ForEachChunk(fd_, static_cast<uint64_t>(span.data() - data_), span.size(), sink);
+  for (size_t at = 0; at < span.size(); at += kChunk)
+    DIGSIG_RETURN_IF_ERROR(sink(span.subspan(at, std::min(kChunk, span.size() - at))));
+  return Status::Ok();
+}
+
+}  // namespace digsig

@@ -1,0 +1,61 @@
+// The data of one archive entry, held so it can be signed before its header
+// is written (the header carries the new size and the IMA xattr): in memory
+// when small, otherwise spooled to an unlinked temporary file, so memory
+// stays bounded whatever the entry's size.
+#pragma once
+
+#include <archive.h>
+
+#include <cstdint>
+#include <string>
+
+#include "signer/lib/byte_span.h"
+#include "signer/lib/file_io.h"
+#include "signer/lib/result.h"
+
+namespace digsig {
+
+struct SpoolPolicy {
+  uint64_t memory_limit = 16ull << 20;  // larger entries go to a file
+  // Entries claiming more are refused: a sparse entry can declare a size
+  // far beyond its stored bytes, and every byte of it would be hashed.
+  uint64_t max_size = 64ull << 30;
+  std::string directory;  // empty: $TMPDIR, else /tmp
+};
+
+class EntryContent {
+ public:
+  // Reads the current entry's data from `in`; `size` is the header's size.
+  // Holes of sparse entries read as zeros.
+  static Result<EntryContent> Read(archive* in, uint64_t size, const SpoolPolicy& policy);
+
+  EntryContent(EntryContent&& other) noexcept;
+  EntryContent& operator=(EntryContent&&) = delete;
+  EntryContent(const EntryContent&) = delete;
+  ~EntryContent();
+
+  // All bytes: a buffer, or a read-only map of the spool file that should
+  // only be used for sparse access (headers), never swept end to end.
+  ByteSpan bytes() const { return ByteSpan(data_, size_); }
+  uint64_t size() const { return size_; }
+  bool spooled() const { return fd_ >= 0; }
+  // The spool file, or -1.
+  int fd() const { return fd_; }
+  // Bytes held in this process's memory.
+  uint64_t memory() const { return spooled() ? 0 : size_; }
+
+  // Hands `span` to `sink` in chunks; spans that lie inside a spooled
+  // content are read from the file instead of through the map, so sweeping
+  // a 1 GB entry does not make it resident.
+  Status ForEachChunk(ByteSpan span, const ChunkSink& sink) const;
+
+ private:
+  EntryContent(Bytes buffer);
+  EntryContent(int fd, const uint8_t* map, uint64_t size);
+  Bytes buffer_;
+  int fd_ = -1;
+  const uint8_t* data_ = nullptr;
+  uint64_t size_ = 0;
+};
+
+}  // namespace digsig

@@ -1,0 +1,72 @@
+#include "signer/lib/tar_archive.h"
+
+#include <cstring>
+#include <string_view>
+
+namespace digsig {
+namespace {
+
+constexpr size_t kReadBlock = 64 * 1024;
+
+la_ssize_t WriteCallback(archive*, void* data, const void* buf, size_t len) {
+  auto* sink = static_cast<ArchiveSink*>(data);
+  Status st = sink->write(ByteSpan(static_cast<const uint8_t*>(buf), len));
+  if (!st) {
+    sink->error = st.error();
+    return -1;
+  }
+  return static_cast<la_ssize_t>(len);
+}
+
+}  // namespace
+
+Error ArchiveError(archive* a, const std::string& where) {
+  const char* msg = archive_error_string(a);
+  return Error(ErrorCode::kMalformed, where + ": " + (msg ? msg : "archive error"));
+}
+
+std::string EntryWhere(uint64_t index, archive_entry* entry, int64_t header_offset) {
+  const char* name = entry ? archive_entry_pathname(entry) : nullptr;
+  return "entry " + std::to_string(index) + " '" + (name ? name : "?") + "' at offset " +
+         std::to_string(header_offset);
+}
+
+Result<ArchivePtr> OpenTarReader(const std::string& input) {
+  ArchivePtr in(archive_read_new(), archive_read_free);
+  if (!in) return Error(ErrorCode::kIo, "out of memory");
+  archive_read_support_filter_all(in.get());
+  archive_read_support_format_tar(in.get());
+  const char* path = input == "-" ? nullptr : input.c_str();
+  if (archive_read_open_filename(in.get(), path, kReadBlock) != ARCHIVE_OK)
+    return ArchiveError(in.get(), "opening " + input);
+  return in;
+}
+
+Result<ArchivePtr> OpenTarWriter(ArchiveSink& sink, int format, int filter) {
+  ArchivePtr out(archive_write_new(), archive_write_free);
+  if (!out) return Error(ErrorCode::kIo, "out of memory");
+  if (archive_write_set_format(out.get(), format) != ARCHIVE_OK)
+    return ArchiveError(out.get(), "output format");
+  if (filter != ARCHIVE_FILTER_NONE && archive_write_add_filter(out.get(), filter) != ARCHIVE_OK)
+    return ArchiveError(out.get(), "output compression");
+  // Reproducible output: no time stamp in gzip headers. Extended attributes
+  // as SCHILY.xattr only, the keyword GNU tar reads.
+  if (filter == ARCHIVE_FILTER_GZIP)
+    archive_write_set_filter_option(out.get(), "gzip", "timestamp", nullptr);
+  archive_write_set_format_option(out.get(), "pax", "xattrheader", "SCHILY");
+  // Padding belongs inside the tar stream, not after the compressed one:
+  // zstd, for one, refuses trailing zeros.
+  if (filter != ARCHIVE_FILTER_NONE) archive_write_set_bytes_in_last_block(out.get(), 1);
+  if (archive_write_open(out.get(), &sink, nullptr, WriteCallback, nullptr) != ARCHIVE_OK)
+    return ArchiveError(out.get(), "opening output");
+  return out;
+}
+
+bool IsManifestEntry(const char* pathname) {
+  if (pathname == nullptr) return false;
+  std::string_view p(pathname);
+  while (p.substr(0, 2) == "./") p.remove_prefix(2);
+  return p == kManifestPath || p == kManifestSignaturePath;
+}
+
+}  // namespace digsig

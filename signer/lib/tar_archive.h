@@ -1,0 +1,55 @@
+// What reading and writing tar archives through libarchive has in common for
+// sign-tar and verify-tar: handles, error messages that name the entry, and
+// the reader that accepts every tar dialect and compression by content.
+#pragma once
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "signer/lib/byte_span.h"
+#include "signer/lib/result.h"
+
+namespace digsig {
+
+// A libarchive handle with its matching free function.
+using ArchivePtr = std::unique_ptr<archive, int (*)(archive*)>;
+
+struct ArchiveEntryFree {
+  void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+using ArchiveEntryPtr = std::unique_ptr<archive_entry, ArchiveEntryFree>;
+
+// libarchive's message for the last failure of `a`, after `where`.
+Error ArchiveError(archive* a, const std::string& where);
+
+// An entry for error messages: its index, name and header offset.
+std::string EntryWhere(uint64_t index, archive_entry* entry, int64_t header_offset);
+
+// Opens `input` ("-" for stdin) for reading: ustar, GNU and pax tar,
+// uncompressed or with any compression libarchive recognises by content.
+Result<ArchivePtr> OpenTarReader(const std::string& input);
+
+// Where a writer's bytes go: a callback that may fail, with the failure kept
+// so the caller reports it instead of libarchive's generic message.
+struct ArchiveSink {
+  std::function<Status(ByteSpan)> write;
+  std::optional<Error> error;
+};
+
+// Opens a writer on `sink` in `format` with compression `filter` (libarchive
+// codes), set up for reproducible output.
+Result<ArchivePtr> OpenTarWriter(ArchiveSink& sink, int format, int filter);
+
+// The reserved entries of the signed manifest (docs/format.md §10), matched
+// with or without a leading "./".
+inline constexpr char kManifestPath[] = ".digsig/manifest";
+inline constexpr char kManifestSignaturePath[] = ".digsig/manifest.p7s";
+bool IsManifestEntry(const char* pathname);
+
+}  // namespace digsig
