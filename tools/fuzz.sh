@@ -12,7 +12,8 @@
 # bazel-fuzz-out/, ignored by git). Exits non-zero when a target crashes,
 # leaks, times out on one input or runs out of memory; a crashing input is
 # then in $FUZZ_OUT/artifacts/ (add it to the corpus with the fix).
-# Extra libFuzzer flags: FUZZ_ARGS="-use_value_profile=1 ...".
+# Extra libFuzzer flags: FUZZ_ARGS="-use_value_profile=1 ...". A subset of
+# the targets: FUZZ_TARGETS="tar_archive_fuzzer".
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,6 +31,7 @@ LLVM_DIR=/usr/lib/llvm-14
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 TARGETS=(elf_reader_fuzzer signature_record_fuzzer pkcs7_fuzzer tar_archive_fuzzer)
+FUZZ_TARGETS=(${FUZZ_TARGETS:-${TARGETS[*]}})  # FUZZ_TARGETS="a b": fuzz only those
 
 for tool in "$CC" "$CXX"; do
   command -v "$tool" >/dev/null || { echo "fuzz.sh: $tool not found (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }
@@ -97,7 +99,7 @@ trap 'rm -rf "$WORK"' EXIT
 read -r -a EXTRA <<< "${FUZZ_ARGS:-}"
 passed=0
 failed=0
-for t in "${TARGETS[@]}"; do
+for t in "${FUZZ_TARGETS[@]}"; do
   corpus=$WORK/$t
   mkdir -p "$corpus"
   cp "$REPO/signer/fuzz/corpus/$t"/* "$corpus/"

@@ -60,7 +60,7 @@ Status ForEachDataBlock(archive* in, uint64_t size, Put put) {
     la_int64_t offset = 0;
     int r = archive_read_data_block(in, &block, &len, &offset);
     if (r == ARCHIVE_EOF) return Status::Ok();
-    if (r < ARCHIVE_WARN) return ArchiveError(in, "reading data");
+    if (!ArchiveSucceeded(r)) return ArchiveError(in, "reading data");
     if (offset < 0 || static_cast<uint64_t>(offset) > size || len > size - offset)
       return Error(ErrorCode::kMalformed, "data block outside the entry's size");
     DIGSIG_RETURN_IF_ERROR(

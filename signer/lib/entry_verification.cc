@@ -1,25 +1,19 @@
 #include "signer/lib/entry_verification.h"
 
-#include <cstring>
+#include <utility>
 
 #include "signer/lib/elf_image.h"
 #include "signer/lib/elf_signature.h"
 #include "signer/lib/ima_signature.h"
 #include "signer/lib/module_signature.h"
+#include "signer/lib/tar_archive.h"
 
 namespace digsig {
 namespace {
 
 std::optional<Bytes> FindXattr(archive_entry* entry, const char* wanted) {
-  archive_entry_xattr_reset(entry);
-  const char* name = nullptr;
-  const void* value = nullptr;
-  size_t len = 0;
-  while (archive_entry_xattr_next(entry, &name, &value, &len) == ARCHIVE_OK) {
-    if (std::strcmp(name, wanted) != 0) continue;
-    const auto* v = static_cast<const uint8_t*>(value);
-    return Bytes(v, v + len);
-  }
+  for (auto& [name, value] : EntryXattrs(entry))
+    if (name == wanted) return std::move(value);
   return std::nullopt;
 }
 

@@ -62,6 +62,19 @@ Result<ArchivePtr> OpenTarWriter(ArchiveSink& sink, int format, int filter) {
   return out;
 }
 
+Xattrs EntryXattrs(archive_entry* entry) {
+  Xattrs out;
+  archive_entry_xattr_reset(entry);
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t len = 0;
+  while (archive_entry_xattr_next(entry, &name, &value, &len) == ARCHIVE_OK) {
+    const auto* v = static_cast<const uint8_t*>(value);
+    out.emplace_back(name, Bytes(v, v + len));
+  }
+  return out;
+}
+
 bool IsManifestEntry(const char* pathname) {
   if (pathname == nullptr) return false;
   std::string_view p(pathname);

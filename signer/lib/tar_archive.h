@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "signer/lib/byte_span.h"
 #include "signer/lib/result.h"
@@ -24,6 +26,12 @@ struct ArchiveEntryFree {
   void operator()(archive_entry* e) const { archive_entry_free(e); }
 };
 using ArchiveEntryPtr = std::unique_ptr<archive_entry, ArchiveEntryFree>;
+
+// True for libarchive results that let the caller go on: ARCHIVE_OK and
+// ARCHIVE_WARN (e.g. a name that cannot be shown in the locale). Everything
+// else fails, ARCHIVE_RETRY included, which the tar reader returns for a
+// damaged header it skipped.
+inline bool ArchiveSucceeded(int r) { return r == ARCHIVE_OK || r == ARCHIVE_WARN; }
 
 // libarchive's message for the last failure of `a`, after `where`.
 Error ArchiveError(archive* a, const std::string& where);
@@ -45,6 +53,10 @@ struct ArchiveSink {
 // Opens a writer on `sink` in `format` with compression `filter` (libarchive
 // codes), set up for reproducible output.
 Result<ArchivePtr> OpenTarWriter(ArchiveSink& sink, int format, int filter);
+
+// An entry's extended attributes (name, value), in the entry's order.
+using Xattrs = std::vector<std::pair<std::string, Bytes>>;
+Xattrs EntryXattrs(archive_entry* entry);
 
 // The reserved entries of the signed manifest (docs/format.md §10), matched
 // with or without a leading "./".

@@ -5,13 +5,14 @@
 namespace digsig {
 
 Result<std::unique_ptr<ArchiveItem>> TarEntryReader::Next() {
-  const int64_t header_offset = archive_read_header_position(in_);
   archive_entry* entry = nullptr;
   const int r = archive_read_next_header(in_, &entry);
   if (r == ARCHIVE_EOF) return std::unique_ptr<ArchiveItem>();
-  if (r < ARCHIVE_WARN)
-    return ArchiveError(in_, "reading entry " + std::to_string(index_) + " at offset " +
-                                 std::to_string(header_offset));
+  // The offset of the header just read, or of the damaged one.
+  const int64_t header_offset = archive_read_header_position(in_);
+  if (!ArchiveSucceeded(r))
+    return ArchiveError(
+        in_, "entry " + std::to_string(index_) + " at offset " + std::to_string(header_offset));
   if (index_ == 0) first_format_ = archive_format(in_);
   auto item = std::make_unique<ArchiveItem>();
   item->index = index_++;

@@ -9,6 +9,7 @@
 
 #include "signer/lib/byte_order.h"
 #include "signer/lib/certificate.h"
+#include "signer/lib/tar_archive.h"
 
 namespace digsig {
 namespace {
@@ -32,15 +33,7 @@ char TypeLetter(archive_entry* entry) {
 
 // Sorted by name: name, NUL, be32 value length, value; "-" when none.
 std::string XattrDigest(archive_entry* entry, HashAlgo hash) {
-  std::vector<std::pair<std::string, Bytes>> attrs;
-  archive_entry_xattr_reset(entry);
-  const char* name = nullptr;
-  const void* value = nullptr;
-  size_t len = 0;
-  while (archive_entry_xattr_next(entry, &name, &value, &len) == ARCHIVE_OK) {
-    const auto* v = static_cast<const uint8_t*>(value);
-    attrs.emplace_back(name, Bytes(v, v + len));
-  }
+  Xattrs attrs = EntryXattrs(entry);
   if (attrs.empty()) return "-";
   std::sort(attrs.begin(), attrs.end());
   auto hasher = Hasher::Create(hash);
@@ -137,7 +130,7 @@ Result<ManifestEntry> ParseEntryLine(std::string_view line, HashAlgo hash) {
   e.xattrs = std::string(f[6]);
   auto path = DecodeField(f[7]);
   auto target = DecodeField(f[8]);
-  if (!path || path->empty() || !target) return Error(ErrorCode::kMalformed, "bad path encoding");
+  if (!path || !target) return Error(ErrorCode::kMalformed, "bad path encoding");
   e.path = std::move(*path);
   e.target = std::move(*target);
   return e;

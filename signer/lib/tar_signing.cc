@@ -31,17 +31,10 @@ struct PendingEntry {
 // which describe content that no longer exists, and adds `value` as the new
 // security.ima unless it is empty.
 void ReplaceImaXattr(archive_entry* entry, const Bytes& value) {
-  std::vector<std::pair<std::string, Bytes>> keep;
-  archive_entry_xattr_reset(entry);
-  const char* name = nullptr;
-  const void* v = nullptr;
-  size_t len = 0;
-  while (archive_entry_xattr_next(entry, &name, &v, &len) == ARCHIVE_OK) {
-    std::string n(name);
-    if (n == kImaXattrName || n == "security.evm") continue;
-    const auto* b = static_cast<const uint8_t*>(v);
-    keep.emplace_back(n, Bytes(b, b + len));
-  }
+  Xattrs keep = EntryXattrs(entry);
+  std::erase_if(keep, [](const auto& attr) {
+    return attr.first == kImaXattrName || attr.first == "security.evm";
+  });
   archive_entry_xattr_clear(entry);
   for (const auto& [n, bytes] : keep)
     archive_entry_xattr_add_entry(entry, n.c_str(), bytes.data(), bytes.size());
@@ -178,7 +171,7 @@ class TarSigner {
       if (signed_entry->signature == EntrySignature::kEmbedded) ++report_.signed_elf;
       if (signed_entry->signature == EntrySignature::kModule) ++report_.signed_modules;
     }
-    if (archive_write_header(out_.get(), entry) < ARCHIVE_WARN) {
+    if (!ArchiveSucceeded(archive_write_header(out_.get(), entry))) {
       if (sink_.error) return *sink_.error;
       return ArchiveError(out_.get(), "writing header").Wrap(item.Where());
     }
@@ -222,7 +215,7 @@ class TarSigner {
     archive_entry_set_gname(entry.get(), "root");
     archive_entry_set_mtime(entry.get(), latest_mtime_, 0);
     archive_entry_set_size(entry.get(), static_cast<la_int64_t>(data.size()));
-    if (archive_write_header(out_.get(), entry.get()) < ARCHIVE_WARN ||
+    if (!ArchiveSucceeded(archive_write_header(out_.get(), entry.get())) ||
         archive_write_data(out_.get(), data.data(), data.size()) < 0) {
       if (sink_.error) return *sink_.error;
       return ArchiveError(out_.get(), "writing " + path);
