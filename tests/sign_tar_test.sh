@@ -105,6 +105,19 @@ check_not "--ima-all: a changed file fails evmctl" evmctl ima_verify --key key/c
 sign_tar --ima-all in-pax.tar -o ima-all-again.tar 2>>"$LOG"
 check "--ima-all output is reproducible (RSA)" cmp ima-all.tar ima-all-again.tar
 
+# Told otherwise: another format and compression.
+check "--format gnu --compression xz" sign_tar --format gnu --compression xz in-pax.gzip.tar -o fx.tar
+check "the output is xz" bash -c "file -b fx.tar | grep -q '^XZ compressed'"
+check "the output is GNU tar" bash -c "xz -dc fx.tar | file -b - | grep -q '(GNU)'"
+check "--compression zstd keeps pax" sign_tar --compression zstd in-pax.gzip.tar -o fz.tar
+check "the output is zstd" bash -c "file -b fz.tar | grep -q '^Zstandard'"
+listing in-pax.gzip.tar >a.lst
+listing fz.tar >b.lst
+check "recompressed archive lists the same" same a.lst b.lst
+rc=0
+sign_tar --ima --format gnu in-pax.tar -o never.tar 2>err.txt || rc=$?
+check "--ima with --format gnu is a usage error" test "$rc" -eq 2 -a ! -e never.tar
+
 # Sparse files: holes stay holes in pax output (GNU format output, which
 # libarchive cannot write sparse, keeps the content with the holes filled).
 mkdir -p sp

@@ -128,12 +128,33 @@ class TarSigner {
   // followed by pax ones, so ustar is written as "restricted pax", which is
   // byte for byte ustar until an entry needs an extended header. Adding IMA
   // signatures needs pax, the only tar format with extended attributes.
+  // Either can be overridden by the options.
   Status OpenWriter() {
     int format = reader_.first_format();
     if (format == 0 || format == ARCHIVE_FORMAT_TAR_USTAR)
       format = ARCHIVE_FORMAT_TAR_PAX_RESTRICTED;
-    if (options_.ima || options_.ima_all_files) format = ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE;
-    auto out = OpenTarWriter(sink_, format, archive_filter_code(in_, 0));
+    switch (options_.format) {
+      case TarFormat::kAsInput: break;
+      case TarFormat::kUstar: format = ARCHIVE_FORMAT_TAR_USTAR; break;
+      case TarFormat::kGnu: format = ARCHIVE_FORMAT_TAR_GNUTAR; break;
+      case TarFormat::kPax: format = ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE; break;
+    }
+    if (options_.ima || options_.ima_all_files) {
+      if (options_.format != TarFormat::kAsInput && options_.format != TarFormat::kPax)
+        return Error(ErrorCode::kInvalidArgument,
+                     "IMA signatures are extended attributes, which only the pax format holds");
+      format = ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE;
+    }
+    int filter = archive_filter_code(in_, 0);
+    switch (options_.compression) {
+      case TarCompression::kAsInput: break;
+      case TarCompression::kNone: filter = ARCHIVE_FILTER_NONE; break;
+      case TarCompression::kGzip: filter = ARCHIVE_FILTER_GZIP; break;
+      case TarCompression::kXz: filter = ARCHIVE_FILTER_XZ; break;
+      case TarCompression::kZstd: filter = ARCHIVE_FILTER_ZSTD; break;
+      case TarCompression::kBzip2: filter = ARCHIVE_FILTER_BZIP2; break;
+    }
+    auto out = OpenTarWriter(sink_, format, filter);
     if (!out) return out.error();
     out_ = std::move(*out);
     return Status::Ok();
@@ -237,6 +258,22 @@ class TarSigner {
 };
 
 }  // namespace
+
+std::optional<TarFormat> TarFormatFromName(const std::string& name) {
+  if (name == "ustar") return TarFormat::kUstar;
+  if (name == "gnu") return TarFormat::kGnu;
+  if (name == "pax") return TarFormat::kPax;
+  return std::nullopt;
+}
+
+std::optional<TarCompression> TarCompressionFromName(const std::string& name) {
+  if (name == "none") return TarCompression::kNone;
+  if (name == "gzip") return TarCompression::kGzip;
+  if (name == "xz") return TarCompression::kXz;
+  if (name == "zstd") return TarCompression::kZstd;
+  if (name == "bzip2") return TarCompression::kBzip2;
+  return std::nullopt;
+}
 
 Result<TarSignReport> SignTarTo(const std::string& input,
                                 const std::function<Status(ByteSpan)>& write, const SigningKey& key,

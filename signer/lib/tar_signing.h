@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "signer/lib/entry_content.h"
@@ -18,6 +19,12 @@
 #include "signer/lib/signing_key.h"
 
 namespace digsig {
+
+// The output's tar dialect and compression; by default the input's.
+enum class TarFormat { kAsInput, kUstar, kGnu, kPax };
+enum class TarCompression { kAsInput, kNone, kGzip, kXz, kZstd, kBzip2 };
+std::optional<TarFormat> TarFormatFromName(const std::string& name);
+std::optional<TarCompression> TarCompressionFromName(const std::string& name);
 
 struct TarSignOptions {
   HashAlgo hash = HashAlgo::kSha256;
@@ -28,6 +35,8 @@ struct TarSignOptions {
   bool ima_all_files = false;
   // Append the signed manifest (.digsig/manifest and .digsig/manifest.p7s).
   bool manifest = true;
+  TarFormat format = TarFormat::kAsInput;  // IMA signatures need pax
+  TarCompression compression = TarCompression::kAsInput;
   unsigned jobs = 0;  // 0: every core
   SpoolPolicy spool;  // where entries too large for memory wait
 };

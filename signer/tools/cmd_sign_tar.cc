@@ -11,7 +11,8 @@ namespace digsig::cli {
 int RunSignTar(const std::vector<std::string>& args) {
   ArgParser p;
   AddKeyOptions(p);
-  p.Value("--output", "-o").Value("--jobs").Value("--spool-dir");
+  p.Value("--output", "-o").Value("--jobs").Value("--spool-dir").Value("--format");
+  p.Value("--compression");
   p.Flag("--json").Flag("--ima").Flag("--ima-all").Flag("--no-manifest");
   if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
   if (p.positional().size() != 1 || !p.Has("--output"))
@@ -20,9 +21,22 @@ int RunSignTar(const std::vector<std::string>& args) {
   if (!profile) return UsageError(profile.error().message());
   auto jobs = p.GetNumber("--jobs", DefaultJobCount());
   if (!jobs) return UsageError(jobs.error().message());
+  TarSignOptions options;
+  if (p.Has("--format")) {
+    auto format = TarFormatFromName(p.Get("--format"));
+    if (!format)
+      return UsageError("unknown --format '" + p.Get("--format") + "' (ustar, gnu, pax)");
+    options.format = *format;
+  }
+  if (p.Has("--compression")) {
+    auto compression = TarCompressionFromName(p.Get("--compression"));
+    if (!compression)
+      return UsageError("unknown --compression '" + p.Get("--compression") +
+                        "' (none, gzip, xz, zstd, bzip2)");
+    options.compression = *compression;
+  }
   auto key = SigningKey::Load(profile->key);
   if (!key) return UsageError(key.error().message());
-  TarSignOptions options;
   options.hash = profile->hash.value_or(HashAlgo::kSha256);
   // Flags win over the profile's ima setting.
   const ImaCoverage ima = p.Has("--ima-all") ? ImaCoverage::kAllFiles
@@ -33,6 +47,8 @@ int RunSignTar(const std::vector<std::string>& args) {
   options.manifest = !p.Has("--no-manifest");
   options.jobs = static_cast<unsigned>(*jobs);
   options.spool.directory = p.Get("--spool-dir");
+  if (options.ima && options.format != TarFormat::kAsInput && options.format != TarFormat::kPax)
+    return UsageError("--ima needs the pax format (extended attributes)");
   const std::string& input = p.positional()[0];
   auto report = SignTar(input, p.Get("--output"), **key, options);
   if (!report) {
