@@ -16,6 +16,8 @@ PACKAGES=(
   binutils file xxd attr busybox-static qemu-user
   # archives: compressors, and bsdtar to cross-check listings
   libarchive-tools zstd xz-utils bzip2 gzip tar
+  # a real Debian root filesystem for the rootfs test; peak RSS in benchmarks
+  mmdebstrap time
   gcc-i686-linux-gnu gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
   gcc-riscv64-linux-gnu gcc-powerpc-linux-gnu gcc-s390x-linux-gnu gcc-mips-linux-gnu
 )

@@ -51,9 +51,12 @@ Status PwriteAll(int fd, const uint8_t* data, size_t len, uint64_t offset) {
 }
 
 // Calls put(offset, block) for each data block of the current entry, after
-// checking that it lies inside the entry's declared size.
-template <typename Put>
-Status ForEachDataBlock(archive* in, uint64_t size, Put put) {
+// checking that it lies inside the entry's declared size and after the
+// previous one (libarchive hands sparse entries' blocks in order); then
+// hole(offset, length) for each gap, the last one up to `size` included.
+template <typename Put, typename Hole>
+Status ForEachDataBlock(archive* in, uint64_t size, Put put, Hole hole) {
+  uint64_t end = 0;  // of the data so far
   for (;;) {
     const void* block = nullptr;
     size_t len = 0;
@@ -70,8 +73,8 @@ Status ForEachDataBlock(archive* in, uint64_t size, Put put) {
 
 }  // namespace
 
-EntryContent::EntryContent(Bytes buffer)
-    : buffer_(std::move(buffer)), data_(buffer_.data()), size_(buffer_.size()) {}
+EntryContent::EntryContent(std::unique_ptr<uint8_t[]> buffer, uint64_t size)
+    : buffer_(std::move(buffer)), data_(buffer_.get()), size_(size) {}
 
 EntryContent::EntryContent(int fd, const uint8_t* map, uint64_t size)
     : fd_(fd), data_(map), size_(size) {}
@@ -81,7 +84,7 @@ EntryContent::EntryContent(EntryContent&& other) noexcept
       fd_(std::exchange(other.fd_, -1)),
       data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)) {
-  if (fd_ < 0) data_ = buffer_.data();
+  if (fd_ < 0) data_ = buffer_.get();
 }
 
 EntryContent::~EntryContent() {
@@ -93,26 +96,30 @@ EntryContent::~EntryContent() {
 
 Result<EntryContent> EntryContent::Read(archive* in, uint64_t size, const SpoolPolicy& policy) {
   if (size > policy.max_size)
-    return Error(ErrorCode::kUnsupported, "entry of " + std::to_string(size) +
-                                              " bytes is larger than the limit of " +
-                                              std::to_string(policy.max_size));
+    return Error(ErrorCode::kTooLarge, "entry of " + std::to_string(size) +
+                                           " bytes is larger than the limit of " +
+                                           std::to_string(policy.max_size));
   if (size <= policy.memory_limit) {
-    Bytes buffer(static_cast<size_t>(size), 0);
-    DIGSIG_RETURN_IF_ERROR(
-        ForEachDataBlock(in, size, [&](uint64_t offset, const uint8_t* block, size_t len) {
-          std::memcpy(buffer.data() + offset, block, len);
+    auto buffer = std::make_unique_for_overwrite<uint8_t[]>(static_cast<size_t>(size));
+    DIGSIG_RETURN_IF_ERROR(ForEachDataBlock(
+        in, size,
+        [&](uint64_t offset, const uint8_t* block, size_t len) {
+          std::memcpy(buffer.get() + offset, block, len);
           return Status::Ok();
-        }));
-    return EntryContent(std::move(buffer));
+        },
+        [&](uint64_t offset, uint64_t len) { std::memset(buffer.get() + offset, 0, len); }));
+    return EntryContent(std::move(buffer), size);
   }
   auto fd = OpenSpoolFile(SpoolDirectory(policy));
   if (!fd) return fd.error();
   EntryContent content(*fd, nullptr, 0);  // owns the descriptor from here on
-  DIGSIG_RETURN_IF_ERROR(
-      ForEachDataBlock(in, size, [&](uint64_t offset, const uint8_t* block, size_t len) {
+  // Holes stay holes in the spool file; ftruncate sets the final size.
+  DIGSIG_RETURN_IF_ERROR(ForEachDataBlock(
+      in, size,
+      [&](uint64_t offset, const uint8_t* block, size_t len) {
         return PwriteAll(*fd, block, len, offset);
-      }));
-  // Holes at the end, and the size, come from the header.
+      },
+      [](uint64_t, uint64_t) {}));
   if (ftruncate(*fd, static_cast<off_t>(size)) != 0)
     return SpoolError("cannot size the spool file");
   void* map = mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, *fd, 0);

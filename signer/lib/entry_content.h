@@ -7,6 +7,7 @@
 #include <archive.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "signer/lib/byte_span.h"
@@ -50,9 +51,10 @@ class EntryContent {
   Status ForEachChunk(ByteSpan span, const ChunkSink& sink) const;
 
  private:
-  EntryContent(Bytes buffer);
+  EntryContent(std::unique_ptr<uint8_t[]> buffer, uint64_t size);
   EntryContent(int fd, const uint8_t* map, uint64_t size);
-  Bytes buffer_;
+  // Not a Bytes: that would zero every byte before the data overwrites it.
+  std::unique_ptr<uint8_t[]> buffer_;
   int fd_ = -1;
   const uint8_t* data_ = nullptr;
   uint64_t size_ = 0;

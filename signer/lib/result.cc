@@ -12,6 +12,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kAltered: return "altered";
     case ErrorCode::kUnknownSigner: return "unknown-signer";
     case ErrorCode::kUnsupported: return "unsupported-algorithm";
+    case ErrorCode::kTooLarge: return "too-large";
     case ErrorCode::kCrypto: return "crypto";
     case ErrorCode::kKey: return "key";
     case ErrorCode::kConfig: return "config";

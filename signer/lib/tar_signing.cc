@@ -287,17 +287,19 @@ Result<TarSignReport> SignTarTo(const std::string& input,
 
 Result<TarSignReport> SignTar(const std::string& input, const std::string& output,
                               const SigningKey& key, const TarSignOptions& options) {
-  if (output == "-") {
-    OutputFile out(STDOUT_FILENO, "standard output");
+  auto sign_to = [&](OutputFile& out) {
     return SignTarTo(
         input, [&out](ByteSpan b) { return out.Write(b); }, key, options);
+  };
+  if (output == "-") {
+    OutputFile out(STDOUT_FILENO, "standard output");
+    return sign_to(out);
   }
   std::optional<Result<TarSignReport>> result;
   struct stat mode {};
   mode.st_mode = 0644;
   Status st = WriteFileAtomically(output, {&mode, false, ""}, [&](OutputFile& out) -> Status {
-    result = SignTarTo(
-        input, [&out](ByteSpan b) { return out.Write(b); }, key, options);
+    result = sign_to(out);
     if (!*result) return result->error();
     return Status::Ok();
   });

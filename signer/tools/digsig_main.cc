@@ -1,5 +1,7 @@
 // digsig: signs ELF files and kernel modules, verifies and inspects them.
 // A thin front end over //signer/lib; each subcommand lives in cmd_*.cc.
+#include <malloc.h>
+
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -40,9 +42,20 @@ constexpr char kUsage[] =
     "\n"
     "exit status: 0 success, 1 a file failed, 2 usage, configuration or key error\n";
 
+// Entry buffers of a few hundred KB come and go thousands of times while an
+// archive is signed; glibc would map and unmap each (and return the heap's
+// top to the kernel), so every buffer would be fresh pages to fault in. Above
+// these limits it still does; memory in flight stays bounded by the signer
+// itself (docs/benchmarks.md: 10-15% of sign-tar's time).
+void TuneAllocator() {
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  TuneAllocator();
   using namespace digsig::cli;
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
