@@ -78,4 +78,10 @@ if "$digsig" verify-tar --cert "$out/key/cert.pem" "$out/rootfs.tampered.tar"; t
   exit 1
 fi
 echo "refused, as it must be"
+
+step "10. the demo product, built and signed by Bazel (images/demo: busybox, a C++ program, a kernel module)"
+bazel build //images/demo:rootfs >/dev/null 2>&1 || bazel build //images/demo:rootfs
+image="$PWD/bazel-bin/images/demo/rootfs.tar.gz"
+tar -tvzf "$image" | grep -E 'busybox$|digsig-hello$|\.ko$|manifest'
+"$digsig" verify-tar --cert rules/dev_key/cert.pem "$image"
 printf '\ndemo OK: %s\n' "$out"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what it needs, runs every Bazel test, then
-# a short coverage-guided fuzz run of every parser of untrusted bytes.
+# The whole test suite: installs what it needs, runs every Bazel test, the
+# Bazel rules test, then a short coverage-guided fuzz run of every parser of
+# untrusted bytes.
 # Ends with one "tests: N passed, M failed" line; exits non-zero on failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,15 @@ failed=$(grep -cE '^//[^ ]+ +(\(cached\) )?(FAILED|TIMEOUT|NO STATUS|FLAKY|INCOM
 if [ "$bazel_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1  # the build itself failed
   grep -E '^ERROR' "$log" >&2 || true
+fi
+
+# The Bazel rules on a copy of the workspace: clean builds, disk cache,
+# incremental re-signing (it runs Bazel itself, so it is not a bazel test).
+echo "tests/bazel_rules_test.sh:"
+if bash tests/bazel_rules_test.sh; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
 fi
 
 if [ -x tools/fuzz.sh ]; then

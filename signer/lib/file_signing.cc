@@ -43,17 +43,21 @@ Status WriteStreaming(const ElfSigningPlan& plan, const MappedFile& in, const Si
 }  // namespace
 
 const char* SignatureKindName(SignatureKind kind) {
-  return kind == SignatureKind::kModule ? "module" : "elf";
+  switch (kind) {
+    case SignatureKind::kEmbedded: return "elf";
+    case SignatureKind::kModule: return "module";
+    case SignatureKind::kAuto: return "auto";
+  }
+  return "?";
 }
 
 Result<SignOutcome> SignFile(const SignRequest& request, const SigningKey& key, HashAlgo hash,
-                             bool skip_non_elf) {
+                             NonElfInput non_elf) {
   auto in = MappedFile::Open(request.input);
   if (!in) return in.error();
-  if (!HasElfMagic(in->bytes())) {
-    if (skip_non_elf) return SignOutcome::kSkippedNotElf;
-    return Error(ErrorCode::kNotElf, "not an ELF file");
-  }
+  const bool elf = HasElfMagic(in->bytes());
+  if (!elf && non_elf == NonElfInput::kSkip) return SignOutcome::kSkippedNotElf;
+  if (!elf && non_elf == NonElfInput::kFail) return Error(ErrorCode::kNotElf, "not an ELF file");
   // In place means the output is the input file itself, whatever the path
   // spelling; then the signed file replaces the link target, not a link.
   std::string output = request.output;
@@ -67,7 +71,17 @@ Result<SignOutcome> SignFile(const SignRequest& request, const SigningKey& key, 
     output = resolved;
   }
   PreserveMetadata keep{&in->stat(), in_place, in_place ? output : std::string()};
-  if (request.kind == SignatureKind::kModule) {
+  if (!elf) {
+    DIGSIG_RETURN_IF_ERROR(WriteFileAtomically(output, {in->bytes()}, keep));
+    return SignOutcome::kCopiedNotElf;
+  }
+  SignatureKind kind = request.kind;
+  if (kind == SignatureKind::kAuto) {
+    auto image = ParseElf(in->bytes());
+    if (!image) return image.error();
+    kind = IsKernelModule(*image) ? SignatureKind::kModule : SignatureKind::kEmbedded;
+  }
+  if (kind == SignatureKind::kModule) {
     auto signed_module = SignModule(in->bytes(), key, hash);
     if (!signed_module) return signed_module.error();
     DIGSIG_RETURN_IF_ERROR(WriteFileAtomically(output, signed_module->Pieces(), keep));

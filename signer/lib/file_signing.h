@@ -12,7 +12,9 @@
 
 namespace digsig {
 
-enum class SignatureKind { kEmbedded, kModule };
+// kAuto signs the way sign-tar does: kernel modules in module format, every
+// other ELF file with an embedded signature.
+enum class SignatureKind { kEmbedded, kModule, kAuto };
 const char* SignatureKindName(SignatureKind kind);
 
 struct SignRequest {
@@ -21,13 +23,16 @@ struct SignRequest {
   SignatureKind kind = SignatureKind::kEmbedded;
 };
 
-enum class SignOutcome { kSigned, kSkippedNotElf };
+enum class SignOutcome { kSigned, kSkippedNotElf, kCopiedNotElf };
+enum class NonElfInput { kFail, kSkip, kCopy };
 
 // Signs `input` into `output` (atomically). In place, the file keeps its
 // mode, owner and extended attributes (except security.ima/evm, which
-// describe the old content). With skip_non_elf, non-ELF input is left alone.
+// describe the old content). Non-ELF input fails, is left alone (kSkip) or is
+// copied to the output unchanged (kCopy: build systems sign whatever a target
+// produces, and its other files must still arrive).
 Result<SignOutcome> SignFile(const SignRequest& request, const SigningKey& key, HashAlgo hash,
-                             bool skip_non_elf);
+                             NonElfInput non_elf);
 
 struct FileVerification {
   SignatureKind kind;

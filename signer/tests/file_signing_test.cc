@@ -45,7 +45,8 @@ TEST(FileSigning, StreamingMatchesInMemory) {
   const Bytes original = testing::MakeElf(spec);
   WriteFile(Tmp("in.elf"), original);
 
-  auto status = SignFile({Tmp("in.elf"), Tmp("out.elf")}, **key, HashAlgo::kSha384, false);
+  auto status =
+      SignFile({Tmp("in.elf"), Tmp("out.elf")}, **key, HashAlgo::kSha384, NonElfInput::kFail);
   ASSERT_TRUE(status.ok()) << status.error().message();
   auto expected = SignElf(original, **key, HashAlgo::kSha384);
   ASSERT_TRUE(expected.ok());
@@ -53,7 +54,7 @@ TEST(FileSigning, StreamingMatchesInMemory) {
   EXPECT_EQ(streamed, Flatten(*expected));
 
   // Re-signing a signed file (the body then comes from memory) in place.
-  status = SignFile({Tmp("out.elf"), Tmp("out.elf")}, **key, HashAlgo::kSha384, false);
+  status = SignFile({Tmp("out.elf"), Tmp("out.elf")}, **key, HashAlgo::kSha384, NonElfInput::kFail);
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(ReadFile(Tmp("out.elf")), streamed);
 
@@ -61,6 +62,34 @@ TEST(FileSigning, StreamingMatchesInMemory) {
   auto verified = VerifyFile(Tmp("out.elf"), *certs);
   ASSERT_TRUE(verified.ok()) << verified.error().message();
   EXPECT_EQ(verified->hash, "sha384");
+}
+
+// --auto, what build rules use: ELF files signed, anything else copied as is.
+TEST(FileSigning, AutoSignsElfAndCopiesTheRest) {
+  std::string dir = testing::TestKeyDir("rsa-2048");
+  auto key = SigningKey::Load({dir + "/key.pem", dir + "/cert.pem"});
+  ASSERT_TRUE(key.ok());
+  const Bytes text = {'#', '!', '/', 'b', 'i', 'n', '/', 's', 'h', '\n'};
+  WriteFile(Tmp("script"), text);
+  auto copied = SignFile({Tmp("script"), Tmp("script.out"), SignatureKind::kAuto}, **key,
+                         HashAlgo::kSha256, NonElfInput::kCopy);
+  ASSERT_TRUE(copied.ok()) << copied.error().message();
+  EXPECT_EQ(*copied, SignOutcome::kCopiedNotElf);
+  EXPECT_EQ(ReadFile(Tmp("script.out")), text);
+  auto refused = SignFile({Tmp("script"), Tmp("script.no"), SignatureKind::kAuto}, **key,
+                          HashAlgo::kSha256, NonElfInput::kFail);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kNotElf);
+
+  WriteFile(Tmp("prog"), testing::MakeElf({}));
+  auto signed_elf = SignFile({Tmp("prog"), Tmp("prog.out"), SignatureKind::kAuto}, **key,
+                             HashAlgo::kSha256, NonElfInput::kCopy);
+  ASSERT_TRUE(signed_elf.ok());
+  EXPECT_EQ(*signed_elf, SignOutcome::kSigned);
+  auto certs = LoadCertificates(dir + "/cert.pem");
+  auto verified = VerifyFile(Tmp("prog.out"), *certs);
+  ASSERT_TRUE(verified.ok()) << verified.error().message();
+  EXPECT_EQ(verified->kind, SignatureKind::kEmbedded);
 }
 
 }  // namespace

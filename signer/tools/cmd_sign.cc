@@ -46,6 +46,7 @@ int RunSign(const std::vector<std::string>& args, SignatureKind kind) {
   ArgParser p;
   AddKeyOptions(p);
   p.Value("--output", "-o").Value("--out-dir").Flag("--in-place").Flag("--skip-non-elf");
+  p.Flag("--auto");
   p.Value("--jobs").Flag("--json");
   if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
   const std::vector<std::string>& files = p.positional();
@@ -72,7 +73,14 @@ int RunSign(const std::vector<std::string>& args, SignatureKind kind) {
   Progress progress(kind == SignatureKind::kModule ? "signing modules" : "signing", files.size());
   auto jobs = p.GetNumber("--jobs", DefaultJobCount());
   if (!jobs) return UsageError(jobs.error().message());
-  const bool skip_non_elf = p.Has("--skip-non-elf");
+  // --auto: what a build system wants for "everything this target makes".
+  if (p.Has("--auto")) {
+    if (kind != SignatureKind::kEmbedded) return UsageError("--auto is for sign, not sign-module");
+    kind = SignatureKind::kAuto;
+  }
+  const NonElfInput non_elf = p.Has("--auto")           ? NonElfInput::kCopy
+                              : p.Has("--skip-non-elf") ? NonElfInput::kSkip
+                                                        : NonElfInput::kFail;
   ParallelFor(
       files.size(), static_cast<unsigned>(*jobs),
       [&](size_t i) {
@@ -82,12 +90,15 @@ int RunSign(const std::vector<std::string>& args, SignatureKind kind) {
           o.detail = "excluded by profile";
           return;
         }
-        auto r = SignFile({files[i], (*outputs)[i], kind}, **key, hash, skip_non_elf);
+        auto r = SignFile({files[i], (*outputs)[i], kind}, **key, hash, non_elf);
         if (!r) {
           o.error = r.error();
         } else if (*r == SignOutcome::kSkippedNotElf) {
           o.state = State::kSkipped;
           o.detail = "not an ELF file";
+        } else if (*r == SignOutcome::kCopiedNotElf) {
+          o.state = State::kSkipped;
+          o.detail = "not an ELF file, copied unchanged";
         } else {
           o.state = State::kSigned;
         }

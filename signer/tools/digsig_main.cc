@@ -19,6 +19,7 @@ constexpr char kUsage[] =
     "         [--subject CN=...] [--days N] [--force]\n"
     "  sign --key KEY --cert CERT [--hash sha256|sha384|sha512]\n"
     "       (-o OUT | --in-place | --out-dir DIR) FILE...\n"
+    "       [--auto]  kernel modules in module format, other ELF embedded, non-ELF copied\n"
     "  sign-module --key KEY --cert CERT [--hash ...] (-o OUT | --in-place | --out-dir DIR) "
     "MODULE.ko...\n"
     "  verify --cert CERT [--cert CERT...] FILE...\n"

@@ -1,0 +1,65 @@
+"""kernel_module: an out-of-tree Linux module built with kbuild against the
+kernel headers the workspace found (@kernel_headers), signed in module format."""
+
+load(
+    ":signing.bzl",
+    "SIGNING_ATTRS",
+    "execution_requirements",
+    "key_arguments",
+    "key_info",
+    "key_inputs",
+    "uses_shell_env",
+)
+
+def _kernel_module_impl(ctx):
+    key = key_info(ctx)
+    unsigned = ctx.actions.declare_file(ctx.attr.name + ".unsigned.ko")
+    srcs = ctx.files.srcs
+    ctx.actions.run(
+        executable = ctx.file._build_module,
+        arguments = [ctx.file._kdir.path, ctx.attr.module_name, unsigned.path] +
+                    [f.path for f in srcs],
+        inputs = srcs + [ctx.file._kdir, ctx.file._kernel_stamp],
+        outputs = [unsigned],
+        mnemonic = "KernelModule",
+        progress_message = "Building kernel module %s" % ctx.label,
+        # kbuild reads the kernel's build directory outside the workspace; the
+        # stamp input stands for it in the cache key.
+        execution_requirements = {"no-sandbox": "1", "no-remote": "1"},
+        # make, gcc and kbuild's helpers come from PATH (--incompatible_strict_action_env
+        # keeps it fixed, so the cache key does not follow the user's shell).
+        use_default_shell_env = True,
+    )
+    out = ctx.actions.declare_file(ctx.attr.module_name + ".ko")
+    ctx.actions.run(
+        executable = ctx.executable._digsig,
+        arguments = ["sign-module", "--hash", ctx.attr.hash] + key_arguments(key) +
+                    ["-o", out.path, unsigned.path],
+        inputs = [unsigned] + key_inputs(key),
+        outputs = [out],
+        mnemonic = "DigsigSignModule",
+        progress_message = "Signing kernel module %s" % ctx.label,
+        execution_requirements = execution_requirements(key),
+        use_default_shell_env = uses_shell_env(key),
+    )
+    return [DefaultInfo(files = depset([out]))]
+
+kernel_module = rule(
+    implementation = _kernel_module_impl,
+    doc = """Builds MODULE_NAME.ko from srcs (C files and headers, and a Kbuild file
+if the module needs one: otherwise `obj-m := MODULE_NAME.o` with every .c
+file as an object) with `make -C KDIR M=...`, then signs it in module format.""",
+    attrs = dict(SIGNING_ATTRS, **{
+        "srcs": attr.label_list(allow_files = [".c", ".h", "Kbuild"], mandatory = True),
+        "module_name": attr.string(mandatory = True),
+        "_build_module": attr.label(
+            default = "//rules/private:build_module.sh",
+            allow_single_file = True,
+        ),
+        "_kdir": attr.label(default = "@kernel_headers//:kdir.txt", allow_single_file = True),
+        "_kernel_stamp": attr.label(
+            default = "@kernel_headers//:kernel_stamp.txt",
+            allow_single_file = True,
+        ),
+    }),
+)
