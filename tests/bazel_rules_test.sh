@@ -6,7 +6,8 @@
 #   - a clean build against a --disk_cache executes no signing action;
 #   - changing one source re-signs only what depends on it;
 #   - token (pkcs11:) signing actions are local-only and never cached;
-#   - --config=release without the release key fails, saying what is missing.
+#   - --config=release without the release key fails, saying what is missing;
+#   - a non-ELF file where only ELF is allowed fails, naming the file.
 # Run by tools/test.sh (it runs Bazel itself, so it is not a `bazel test`).
 #
 #   bash tests/bazel_rules_test.sh      # about 5-8 minutes on 2 cores
@@ -105,6 +106,11 @@ check "token signing actions are local-only and uncacheable" \
 bz aquery 'mnemonic("DigsigSign", //images/demo:programs)' --output=text >aquery-dev.txt 2>>"$LOG"
 check "file-key signing actions may be cached and run remotely" \
   bash -c "grep -q 'Mnemonic: DigsigSign' aquery-dev.txt && ! grep -q 'no-cache' aquery-dev.txt"
+rc=0
+bz build //tests/rules:elf_required >elf-required.txt 2>&1 || rc=$?
+cat elf-required.txt >>"$LOG"
+check "require_elf: a non-ELF file fails the build" test "$rc" -ne 0
+check "require_elf: naming the file and the reason" grep -q "generated.txt: not-elf" elf-required.txt
 rc=0
 bz build --config=release //images/demo:rootfs >release.txt 2>&1 || rc=$?
 cat release.txt >>"$LOG"

@@ -38,8 +38,9 @@ def _digsig_signed_impl(ctx):
             out = ctx.actions.declare_file(ctx.attr.name + "/" + path)
             ctx.actions.run(
                 executable = digsig,
-                arguments = ["sign", "--auto", "--hash", ctx.attr.hash] + key_arguments(key) +
-                            ["-o", out.path, f.path],
+                arguments = ["sign", "--auto", "--hash", ctx.attr.hash] +
+                            (["--require-elf"] if ctx.attr.require_elf else []) +
+                            key_arguments(key) + ["-o", out.path, f.path],
                 inputs = [f] + key_inputs(key),
                 outputs = [out],
                 mnemonic = "DigsigSign",
@@ -59,6 +60,10 @@ signature, other files are copied unchanged. Outputs keep their package
 paths under NAME/ (e.g. NAME/images/demo/hello).""",
     attrs = dict(SIGNING_ATTRS, **{
         "srcs": attr.label_list(allow_files = True, mandatory = True),
+        "require_elf": attr.bool(
+            default = False,
+            doc = "Fail on a file that is not ELF instead of copying it.",
+        ),
         "include_runfiles": attr.bool(
             default = False,
             doc = "Also sign the targets' runfiles (shared libraries they load, data).",

@@ -46,7 +46,7 @@ int RunSign(const std::vector<std::string>& args, SignatureKind kind) {
   ArgParser p;
   AddKeyOptions(p);
   p.Value("--output", "-o").Value("--out-dir").Flag("--in-place").Flag("--skip-non-elf");
-  p.Flag("--auto");
+  p.Flag("--auto").Flag("--require-elf");
   p.Value("--jobs").Flag("--json");
   if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
   const std::vector<std::string>& files = p.positional();
@@ -78,7 +78,8 @@ int RunSign(const std::vector<std::string>& args, SignatureKind kind) {
     if (kind != SignatureKind::kEmbedded) return UsageError("--auto is for sign, not sign-module");
     kind = SignatureKind::kAuto;
   }
-  const NonElfInput non_elf = p.Has("--auto")           ? NonElfInput::kCopy
+  const bool copy_non_elf = p.Has("--auto") && !p.Has("--require-elf");
+  const NonElfInput non_elf = copy_non_elf              ? NonElfInput::kCopy
                               : p.Has("--skip-non-elf") ? NonElfInput::kSkip
                                                         : NonElfInput::kFail;
   ParallelFor(
