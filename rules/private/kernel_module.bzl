@@ -1,18 +1,9 @@
 """kernel_module: an out-of-tree Linux module built with kbuild against the
 kernel headers the workspace found (@kernel_headers), signed in module format."""
 
-load(
-    ":signing.bzl",
-    "SIGNING_ATTRS",
-    "execution_requirements",
-    "key_arguments",
-    "key_info",
-    "key_inputs",
-    "uses_shell_env",
-)
+load(":signing.bzl", "SIGNING_ATTRS", "run_digsig")
 
 def _kernel_module_impl(ctx):
-    key = key_info(ctx)
     unsigned = ctx.actions.declare_file(ctx.attr.name + ".unsigned.ko")
     srcs = ctx.files.srcs
     ctx.actions.run(
@@ -31,17 +22,8 @@ def _kernel_module_impl(ctx):
         use_default_shell_env = True,
     )
     out = ctx.actions.declare_file(ctx.attr.module_name + ".ko")
-    ctx.actions.run(
-        executable = ctx.executable._digsig,
-        arguments = ["sign-module", "--hash", ctx.attr.hash] + key_arguments(key) +
-                    ["-o", out.path, unsigned.path],
-        inputs = [unsigned] + key_inputs(key),
-        outputs = [out],
-        mnemonic = "DigsigSignModule",
-        progress_message = "Signing kernel module %s" % ctx.label,
-        execution_requirements = execution_requirements(key),
-        use_default_shell_env = uses_shell_env(key),
-    )
+    run_digsig(ctx, "sign-module", [], unsigned, out, "DigsigSignModule",
+               "Signing kernel module %s" % ctx.label)
     return [DefaultInfo(files = depset([out]))]
 
 kernel_module = rule(

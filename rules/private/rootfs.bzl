@@ -1,14 +1,6 @@
 """digsig_rootfs: a root filesystem tarball, assembled and signed in one pass."""
 
-load(
-    ":signing.bzl",
-    "SIGNING_ATTRS",
-    "execution_requirements",
-    "key_arguments",
-    "key_info",
-    "key_inputs",
-    "uses_shell_env",
-)
+load(":signing.bzl", "SIGNING_ATTRS", "run_digsig")
 
 _EXTENSIONS = {"none": ".tar", "gzip": ".tar.gz", "xz": ".tar.xz", "zstd": ".tar.zst", "bzip2": ".tar.bz2"}
 
@@ -44,7 +36,6 @@ def _device_entry(path, spec):
     }
 
 def _digsig_rootfs_impl(ctx):
-    key = key_info(ctx)
     entries, inputs = _file_entries(ctx)
     for path, target in ctx.attr.symlinks.items():
         entries.append({"path": path, "type": "symlink", "target": target})
@@ -72,24 +63,15 @@ def _digsig_rootfs_impl(ctx):
     )
 
     out = ctx.actions.declare_file(ctx.attr.name + _EXTENSIONS[ctx.attr.compression])
-    args = ["sign-tar", "--hash", ctx.attr.hash, "--compression", ctx.attr.compression,
-            "--jobs", "1"] + key_arguments(key)
+    flags = ["--compression", ctx.attr.compression, "--jobs", "1"]
     if ctx.attr.ima == "signed":
-        args.append("--ima")
+        flags.append("--ima")
     elif ctx.attr.ima == "all":
-        args.append("--ima-all")
+        flags.append("--ima-all")
     if not ctx.attr.manifest:
-        args.append("--no-manifest")
-    ctx.actions.run(
-        executable = ctx.executable._digsig,
-        arguments = args + ["-o", out.path, unsigned.path],
-        inputs = [unsigned] + key_inputs(key),
-        outputs = [out],
-        mnemonic = "DigsigSignTar",
-        progress_message = "Signing root filesystem %s" % ctx.label,
-        execution_requirements = execution_requirements(key),
-        use_default_shell_env = uses_shell_env(key),
-    )
+        flags.append("--no-manifest")
+    run_digsig(ctx, "sign-tar", flags, unsigned, out, "DigsigSignTar",
+               "Signing root filesystem %s" % ctx.label)
     return [DefaultInfo(files = depset([out]))]
 
 digsig_rootfs = rule(

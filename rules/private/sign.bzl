@@ -1,14 +1,6 @@
 """digsig_signed: the signed form of what other targets produce."""
 
-load(
-    ":signing.bzl",
-    "SIGNING_ATTRS",
-    "execution_requirements",
-    "key_arguments",
-    "key_info",
-    "key_inputs",
-    "uses_shell_env",
-)
+load(":signing.bzl", "SIGNING_ATTRS", "run_digsig")
 
 def _files_of(target, with_runfiles):
     files = target[DefaultInfo].files.to_list()
@@ -19,8 +11,6 @@ def _files_of(target, with_runfiles):
     return files
 
 def _digsig_signed_impl(ctx):
-    key = key_info(ctx)
-    digsig = ctx.executable._digsig
     outputs = []
     seen = {}
     for target in ctx.attr.srcs:
@@ -36,18 +26,8 @@ def _digsig_signed_impl(ctx):
             if path.startswith("../"):
                 path = "external/" + path[3:]
             out = ctx.actions.declare_file(ctx.attr.name + "/" + path)
-            ctx.actions.run(
-                executable = digsig,
-                arguments = ["sign", "--auto", "--hash", ctx.attr.hash] +
-                            (["--require-elf"] if ctx.attr.require_elf else []) +
-                            key_arguments(key) + ["-o", out.path, f.path],
-                inputs = [f] + key_inputs(key),
-                outputs = [out],
-                mnemonic = "DigsigSign",
-                progress_message = "Signing %s" % f.short_path,
-                execution_requirements = execution_requirements(key),
-                use_default_shell_env = uses_shell_env(key),
-            )
+            flags = ["--auto"] + (["--require-elf"] if ctx.attr.require_elf else [])
+            run_digsig(ctx, "sign", flags, f, out, "DigsigSign", "Signing %s" % f.short_path)
             outputs.append(out)
     return [DefaultInfo(files = depset(outputs))]
 

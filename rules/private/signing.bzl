@@ -50,3 +50,19 @@ def uses_shell_env(key):
     through --action_env=NAME (inherited from the client, never in a BUILD
     file); file keys need nothing from the environment."""
     return bool(key.pkcs11_uri)
+
+def run_digsig(ctx, command, flags, src, out, mnemonic, progress_message):
+    """One signing action: `digsig COMMAND FLAGS <key flags> -o OUT SRC`,
+    with the key as an input and the key's execution requirements."""
+    key = key_info(ctx)
+    ctx.actions.run(
+        executable = ctx.executable._digsig,
+        arguments = [command, "--hash", ctx.attr.hash] + flags + key_arguments(key) +
+                    ["-o", out.path, src.path],
+        inputs = [src] + key_inputs(key),
+        outputs = [out],
+        mnemonic = mnemonic,
+        progress_message = progress_message,
+        execution_requirements = execution_requirements(key),
+        use_default_shell_env = uses_shell_env(key),
+    )
