@@ -18,6 +18,8 @@ PACKAGES=(
   libarchive-tools zstd xz-utils bzip2 gzip tar
   # a real Debian root filesystem for the rootfs test; peak RSS in benchmarks
   mmdebstrap time
+  # the QEMU test board: the stock Debian kernel, booted under TCG
+  qemu-system-x86 linux-image-amd64 cpio
   gcc-i686-linux-gnu gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
   gcc-riscv64-linux-gnu gcc-powerpc-linux-gnu gcc-s390x-linux-gnu gcc-mips-linux-gnu
 )

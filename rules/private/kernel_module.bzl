@@ -24,7 +24,7 @@ def _kernel_module_impl(ctx):
     out = ctx.actions.declare_file(ctx.attr.module_name + ".ko")
     run_digsig(ctx, "sign-module", [], unsigned, out, "DigsigSignModule",
                "Signing kernel module %s" % ctx.label)
-    return [DefaultInfo(files = depset([out]))]
+    return [DefaultInfo(files = depset([out]), runfiles = ctx.runfiles(files = [out]))]
 
 kernel_module = rule(
     implementation = _kernel_module_impl,

@@ -72,7 +72,7 @@ def _digsig_rootfs_impl(ctx):
         flags.append("--no-manifest")
     run_digsig(ctx, "sign-tar", flags, unsigned, out, "DigsigSignTar",
                "Signing root filesystem %s" % ctx.label)
-    return [DefaultInfo(files = depset([out]))]
+    return [DefaultInfo(files = depset([out]), runfiles = ctx.runfiles(files = [out]))]
 
 digsig_rootfs = rule(
     implementation = _digsig_rootfs_impl,

@@ -29,7 +29,7 @@ def _digsig_signed_impl(ctx):
             flags = ["--auto"] + (["--require-elf"] if ctx.attr.require_elf else [])
             run_digsig(ctx, "sign", flags, f, out, "DigsigSign", "Signing %s" % f.short_path)
             outputs.append(out)
-    return [DefaultInfo(files = depset(outputs))]
+    return [DefaultInfo(files = depset(outputs), runfiles = ctx.runfiles(files = outputs))]
 
 digsig_signed = rule(
     implementation = _digsig_signed_impl,
