@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * digsig_verify_file(): the kernel side of docs/format.md section 5. The
+ * record is parsed by the same C code the signer uses (digsig_format.c).
+ */
+#include <crypto/hash.h>
+#include <linux/err.h>
+#include <linux/slab.h>
+#include <linux/verification.h>
+#include <linux/vmalloc.h>
+
+#include "digsig_format.h"
+#include "digsig_verify.h"
+
+#define DIGSIG_CHUNK (64 * 1024)
+
+const char *digsig_reason_name(enum digsig_reason reason)
+{
+	switch (reason) {
+	case DIGSIG_OK:
+		return "ok";
+	case DIGSIG_UNSIGNED:
+		return "unsigned";
+	case DIGSIG_MALFORMED:
+		return "malformed";
+	case DIGSIG_ALTERED:
+		return "altered";
+	case DIGSIG_UNKNOWN_SIGNER:
+		return "unknown-signer";
+	case DIGSIG_UNSUPPORTED:
+		return "unsupported-algorithm";
+	case DIGSIG_IO:
+		return "io";
+	}
+	return "?";
+}
+
+/* Reads exactly @len bytes at @pos, or fails. */
+static int read_exact(struct file *file, void *buf, size_t len, loff_t pos)
+{
+	while (len > 0) {
+		ssize_t n = kernel_read(file, buf, len, &pos);
+
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return -EIO;	/* the file shrank */
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static const char *hash_name(u8 hash_algo)
+{
+	switch (hash_algo) {
+	case DIGSIG_HASH_SHA256:
+		return "sha256";
+	case DIGSIG_HASH_SHA384:
+		return "sha384";
+	case DIGSIG_HASH_SHA512:
+		return "sha512";
+	}
+	return NULL;
+}
+
+/* Digest of bytes [0, @len) of @file into @out. */
+static enum digsig_reason hash_file(struct file *file, u64 len, u8 hash_algo, u8 *out)
+{
+	const char *name = hash_name(hash_algo);
+	struct crypto_shash *tfm;
+	struct shash_desc *desc = NULL;
+	enum digsig_reason reason = DIGSIG_IO;
+	u8 *buf = NULL;
+	loff_t pos = 0;
+
+	if (!name)
+		return DIGSIG_UNSUPPORTED;
+	tfm = crypto_alloc_shash(name, 0, 0);
+	if (IS_ERR(tfm))
+		return DIGSIG_UNSUPPORTED;
+	desc = kzalloc(sizeof(*desc) + crypto_shash_descsize(tfm), GFP_KERNEL);
+	buf = kvmalloc(DIGSIG_CHUNK, GFP_KERNEL);
+	if (!desc || !buf)
+		goto out;
+	desc->tfm = tfm;
+	if (crypto_shash_init(desc))
+		goto out;
+	while ((u64)pos < len) {
+		size_t want = min_t(u64, DIGSIG_CHUNK, len - pos);
+
+		if (read_exact(file, buf, want, pos))
+			goto out;
+		if (crypto_shash_update(desc, buf, want))
+			goto out;
+		pos += want;
+		cond_resched();
+	}
+	if (crypto_shash_final(desc, out))
+		goto out;
+	reason = DIGSIG_OK;
+out:
+	kvfree(buf);
+	kfree(desc);
+	crypto_free_shash(tfm);
+	return reason;
+}
+
+static enum digsig_reason pkcs7_reason(int err)
+{
+	switch (err) {
+	case 0:
+		return DIGSIG_OK;
+	case -ENOKEY:
+		return DIGSIG_UNKNOWN_SIGNER;
+	case -ENOPKG:
+		return DIGSIG_UNSUPPORTED;
+	case -EBADMSG:
+		return DIGSIG_MALFORMED;
+	default:
+		return DIGSIG_ALTERED;	/* -EKEYREJECTED and friends */
+	}
+}
+
+enum digsig_reason digsig_verify_file(struct file *file, struct key *keyring)
+{
+	u8 trailer[DIGSIG_TRAILER_SIZE];
+	u8 digest[DIGSIG_MAX_DIGEST];
+	struct digsig_record rec;
+	enum digsig_reason reason;
+	u64 size = i_size_read(file_inode(file));
+	u32 rec_len;
+	u8 *rec_buf;
+	int err;
+
+	if (size < DIGSIG_TRAILER_SIZE)
+		return DIGSIG_UNSIGNED;
+	if (read_exact(file, trailer, sizeof(trailer), size - sizeof(trailer)))
+		return DIGSIG_IO;
+	err = digsig_parse_trailer(trailer, size, &rec_len);
+	if (err == -ENODATA)
+		return DIGSIG_UNSIGNED;
+	if (err)
+		return DIGSIG_MALFORMED;
+	/* rec_len is at most DIGSIG_MAX_RECORD and at most size (checked). */
+	rec_buf = kvmalloc(rec_len, GFP_KERNEL);
+	if (!rec_buf)
+		return DIGSIG_IO;
+	reason = DIGSIG_IO;
+	if (read_exact(file, rec_buf, rec_len, size - rec_len))
+		goto out;
+	err = digsig_parse_record(rec_buf, rec_len, size, &rec);
+	if (err) {
+		reason = err == -EOPNOTSUPP ? DIGSIG_UNSUPPORTED : DIGSIG_MALFORMED;
+		goto out;
+	}
+	reason = hash_file(file, rec.payload.covered_len, rec.payload.hash_algo, digest);
+	if (reason != DIGSIG_OK)
+		goto out;
+	if (memcmp(digest, rec.payload.digest, rec.payload.digest_len) != 0) {
+		reason = DIGSIG_ALTERED;
+		goto out;
+	}
+	err = verify_pkcs7_signature(rec.payload_bytes, DIGSIG_PAYLOAD_SIZE, rec.sig, rec.sig_len,
+				     keyring, VERIFYING_UNSPECIFIED_SIGNATURE, NULL, NULL);
+	reason = pkcs7_reason(err);
+out:
+	kvfree(rec_buf);
+	return reason;
+}
