@@ -9,25 +9,30 @@
  * exec holds deny_write_access() on the file while formats look at it, so
  * the bytes verified are the bytes loaded.
  *
- * mode=0 off, 1 permissive (log, allow), 2 enforce (log, refuse).
+ * Verified files are remembered by inode until they change (digsig_cache.c);
+ * the policy (digsig_policy.c) is set by the mode parameter and through
+ * /sys/kernel/security/digsig/ (digsig_fs.c): off, permissive (log,
+ * allow), enforce (log, refuse); once locked it can only be raised.
  */
 #include <linux/binfmts.h>
 #include <linux/cred.h>
 #include <linux/elf.h>
+#include <linux/fs.h>
 #include <linux/err.h>
 #include <linux/key.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include "digsig_cache.h"
 #include "digsig_certs.h"
+#include "digsig_fs.h"
+#include "digsig_policy.h"
 #include "digsig_verify.h"
 
-enum digsig_mode { DIGSIG_MODE_OFF, DIGSIG_MODE_PERMISSIVE, DIGSIG_MODE_ENFORCE };
-
-static int mode = DIGSIG_MODE_ENFORCE;
-module_param(mode, int, 0444);
-MODULE_PARM_DESC(mode, "0 off, 1 permissive (log and allow), 2 enforce (default)");
+static unsigned int cache_size = 4096;
+module_param(cache_size, uint, 0444);
+MODULE_PARM_DESC(cache_size, "verified files remembered (0: no cache)");
 
 static struct key *digsig_keyring;
 
@@ -40,17 +45,25 @@ static void log_verdict(struct linux_binprm *bprm, enum digsig_reason reason, bo
 
 static int digsig_load_binary(struct linux_binprm *bprm)
 {
+	struct inode *inode = file_inode(bprm->file);
 	enum digsig_reason reason;
-	int m = READ_ONCE(mode);
+	int m = digsig_policy_mode();
 
 	if (m == DIGSIG_MODE_OFF)
 		return -ENOEXEC;
 	/* Not ELF: scripts and other formats follow their own handlers. */
 	if (memcmp(bprm->buf, ELFMAG, SELFMAG) != 0)
 		return -ENOEXEC;
+	/* exec denies writers from here on, so the stamp cannot go stale. */
+	if (digsig_cache_lookup(inode))
+		return -ENOEXEC;
 	reason = digsig_verify_file(bprm->file, digsig_keyring);
-	if (reason == DIGSIG_OK)
+	if (reason == DIGSIG_OK) {
+		digsig_count_verified();
+		digsig_cache_insert(inode);
 		return -ENOEXEC;	/* verified: the ELF loader takes over */
+	}
+	digsig_count_refused();
 	log_verdict(bprm, reason, m == DIGSIG_MODE_ENFORCE);
 	return m == DIGSIG_MODE_ENFORCE ? -EACCES : -ENOEXEC;
 }
@@ -91,14 +104,28 @@ static int __init digsig_init(void)
 		pr_err("digsig: cannot load the built-in certificate: %d\n", err);
 		return err;
 	}
+	err = digsig_set_mode(digsig_policy_mode());
+	if (err) {
+		pr_err("digsig: mode must be 0, 1 or 2\n");
+		key_put(digsig_keyring);
+		return err;
+	}
+	digsig_cache_set_limit(cache_size);
+	err = digsig_fs_init();
+	if (err) {
+		key_put(digsig_keyring);
+		return err;
+	}
 	__register_binfmt(&digsig_format, 1);
-	pr_info("digsig: loaded, mode %d\n", mode);
+	pr_info("digsig: loaded, mode %s\n", digsig_mode_name(digsig_policy_mode()));
 	return 0;
 }
 
 static void __exit digsig_exit(void)
 {
 	unregister_binfmt(&digsig_format);
+	digsig_fs_exit();
+	digsig_cache_clear();
 	key_put(digsig_keyring);
 }
 

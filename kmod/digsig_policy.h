@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The policy: the mode, the lock, and the counters the stats file shows.
+ * Once locked, the mode can only be raised and the module cannot be
+ * unloaded: nothing short of a reboot undoes enforcement.
+ */
+#ifndef DIGSIG_POLICY_H
+#define DIGSIG_POLICY_H
+
+#include <linux/types.h>
+
+enum digsig_mode { DIGSIG_MODE_OFF, DIGSIG_MODE_PERMISSIVE, DIGSIG_MODE_ENFORCE };
+
+int digsig_policy_mode(void);
+const char *digsig_mode_name(int mode);
+/* Parses "off", "permissive" or "enforce" (or 0, 1, 2); -EINVAL otherwise. */
+int digsig_parse_mode(const char *text);
+/* -EPERM when locked and @mode is lower than the current one. */
+int digsig_set_mode(int mode);
+bool digsig_policy_locked(void);
+/* Locks the policy and pins the module; locking twice is harmless. */
+void digsig_lock(void);
+
+void digsig_count_verified(void);
+void digsig_count_refused(void);
+void digsig_counts(u64 *verified, u64 *refused);
+
+#endif /* DIGSIG_POLICY_H */
