@@ -30,16 +30,30 @@ for pkg in "${PACKAGES[@]}"; do
     missing+=("$pkg")
   fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
 fi
-echo "bootstrap: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "bootstrap: done" >&2
+updated=0
+apt_install() {
+  if [ "$updated" -eq 0 ]; then
+    $SUDO apt-get update -qq
+    updated=1
+  fi
+  $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}" >&2
+  apt_install "${missing[@]}"
+  echo "bootstrap: done" >&2
+fi
+
+# The QEMU board boots /boot/vmlinuz-RELEASE and loads modules built against
+# the newest kernel headers: the two must be the same release, which the
+# metapackages do not promise when the headers were installed earlier.
+release=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1 | sed 's|.*/linux-headers-||')
+if [ -n "$release" ] && [ ! -f "/boot/vmlinuz-$release" ]; then
+  echo "bootstrap: installing linux-image-$release to match the kernel headers" >&2
+  apt_install "linux-image-$release"
+fi

@@ -13,9 +13,10 @@
 # lines). Exits 0 when the board booted and finished the scenario (whatever
 # its results), 1 when it did not (no kernel, timeout, panic).
 #
-# Kernel: $BOARD_KERNEL, else the newest /boot/vmlinuz-*-amd64 (Debian's
-# linux-image-amd64). Modules built for the board must match it: the
-# kernel_module rule builds against the headers of the same package version.
+# Kernel: $BOARD_KERNEL, else the one the kernel_module rule builds modules
+# for (rules/private/kernel_headers.bzl looks in the same order): the
+# running kernel's when its build directory exists, else the release of the
+# newest /usr/src/linux-headers-*-amd64, else the newest /boot/vmlinuz-*.
 # Timeout: $BOARD_TIMEOUT seconds (default 180; TCG boots in ~6 s).
 set -euo pipefail
 [ $# -ge 3 ] || { echo "usage: board.sh ROOTFS.tar[.gz] SCENARIO.sh OUT_DIR [FILE:/dest ...]" >&2; exit 2; }
@@ -26,7 +27,21 @@ shift 3
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-kernel=${BOARD_KERNEL:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1)}
+default_kernel() {
+  local running newest_headers
+  running=$(uname -r)
+  if [ -f "/lib/modules/$running/build/Makefile" ] && [ -f "/boot/vmlinuz-$running" ]; then
+    echo "/boot/vmlinuz-$running"
+    return
+  fi
+  newest_headers=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1)
+  if [ -n "$newest_headers" ] && [ -f "/boot/vmlinuz-${newest_headers#/usr/src/linux-headers-}" ]; then
+    echo "/boot/vmlinuz-${newest_headers#/usr/src/linux-headers-}"
+    return
+  fi
+  ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1
+}
+kernel=${BOARD_KERNEL:-$(default_kernel)}
 [ -f "$kernel" ] || { echo "board: no kernel (install linux-image-amd64 or set BOARD_KERNEL)" >&2; exit 1; }
 command -v qemu-system-x86_64 >/dev/null || { echo "board: qemu-system-x86_64 missing (qemu-system-x86)" >&2; exit 1; }
 
