@@ -146,21 +146,7 @@ rm -f tampered.tar ls.tampered
 mkdir root
 check "GNU tar extracts the signed rootfs" \
   tar --xattrs --xattrs-include='*' --numeric-owner -p -xf signed.tar -C root
-# Every ELF once (hard links share an inode), NUL-separated for xargs.
-python3 - root >elfs.lst <<'PY'
-import os, sys
-seen = set()
-for d, _, files in os.walk(sys.argv[1]):
-    for f in files:
-        p = os.path.join(d, f)
-        st = os.lstat(p)
-        if not os.path.isfile(p) or os.path.islink(p) or (st.st_dev, st.st_ino) in seen:
-            continue
-        with open(p, "rb") as fh:
-            if fh.read(4) == b"\x7fELF":
-                seen.add((st.st_dev, st.st_ino))
-                sys.stdout.write(p + "\0")
-PY
+python3 "$TEST_SRCDIR/digsig/tests/lib/find_elfs.py" root >elfs.lst
 found=$(tr -cd '\0' <elfs.lst | wc -c)
 check "every ELF file is on disk ($found of $elfs)" test "$found" -eq "$elfs"
 check "digsig verify accepts all $found extracted ELF files" \

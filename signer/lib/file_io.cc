@@ -56,12 +56,6 @@ Status WriteAll(int fd, ByteSpan data, const std::string& path) {
   return Status::Ok();
 }
 
-// security.ima holds a hash or signature of the old content; carrying it to
-// new content would make IMA appraisal refuse the file, so it is dropped.
-bool IsContentBoundXattr(std::string_view name) {
-  return name == "security.ima" || name == "security.evm";
-}
-
 Status CopyXattrs(const std::string& from, int to_fd, const std::string& to_path) {
   ssize_t list_len = llistxattr(from.c_str(), nullptr, 0);
   if (list_len < 0) {
@@ -88,6 +82,10 @@ Status CopyXattrs(const std::string& from, int to_fd, const std::string& to_path
 }
 
 }  // namespace
+
+bool IsContentBoundXattr(std::string_view name) {
+  return name == "security.ima" || name == "security.evm";
+}
 
 Result<Bytes> ReadWholeFile(const std::string& path, size_t max_size) {
   Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));

@@ -6,12 +6,18 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "signer/lib/byte_span.h"
 #include "signer/lib/result.h"
 
 namespace digsig {
+
+// security.ima and security.evm hold a hash or signature of a file's
+// content; carried to new content they would make IMA appraisal refuse the
+// file, so every copy or rewrite drops them.
+bool IsContentBoundXattr(std::string_view name);
 
 // Reads a small file (keys, certificates, configuration) up to max_size bytes.
 Result<Bytes> ReadWholeFile(const std::string& path, size_t max_size);

@@ -52,7 +52,8 @@ class OrderedWork {
       std::lock_guard<std::mutex> lock(mutex_);
       slots_.push_back(Slot{std::move(item), bytes, !needs_work});
       in_flight_bytes_ += bytes;
-      if (needs_work) pending_.push_back(slots_.back().item.get());
+      // Pointers to a deque's elements survive push_back and pop_front.
+      if (needs_work) pending_.push_back(&slots_.back());
     }
     if (needs_work) work_ready_.notify_one();
     return ConsumeFinished(/*drain=*/false);
@@ -70,19 +71,18 @@ class OrderedWork {
 
   void Work() {
     for (;;) {
-      Item* item = nullptr;
+      Slot* slot = nullptr;
       {
         std::unique_lock<std::mutex> lock(mutex_);
         work_ready_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
         if (pending_.empty()) return;
-        item = pending_.front();
+        slot = pending_.front();
         pending_.pop_front();
       }
-      process_(*item);
+      process_(*slot->item);
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        for (Slot& s : slots_)
-          if (s.item.get() == item) s.done = true;
+        slot->done = true;
       }
       item_done_.notify_all();
     }
@@ -135,7 +135,7 @@ class OrderedWork {
   std::condition_variable work_ready_;
   std::condition_variable item_done_;
   std::deque<Slot> slots_;
-  std::deque<Item*> pending_;
+  std::deque<Slot*> pending_;  // slots waiting for a worker
   uint64_t in_flight_bytes_ = 0;
   bool stopping_ = false;
   std::vector<std::thread> workers_;

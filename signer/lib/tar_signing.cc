@@ -32,9 +32,7 @@ struct PendingEntry {
 // security.ima unless it is empty.
 void ReplaceImaXattr(archive_entry* entry, const Bytes& value) {
   Xattrs keep = EntryXattrs(entry);
-  std::erase_if(keep, [](const auto& attr) {
-    return attr.first == kImaXattrName || attr.first == "security.evm";
-  });
+  std::erase_if(keep, [](const auto& attr) { return IsContentBoundXattr(attr.first); });
   archive_entry_xattr_clear(entry);
   for (const auto& [n, bytes] : keep)
     archive_entry_xattr_add_entry(entry, n.c_str(), bytes.data(), bytes.size());

@@ -19,16 +19,10 @@ struct PendingCheck {
   Result<EntryVerification> result = Error(ErrorCode::kInvalidArgument, "not processed");
 };
 
-// The problem names verify-tar reports, from the error codes of the checks.
+// The problem names verify-tar reports: the error code's name ("altered",
+// "unknown-signer"...) after a prefix saying what failed.
 std::string ProblemName(const Error& e, const char* prefix) {
-  std::string name = prefix;
-  switch (e.code()) {
-    case ErrorCode::kUnsigned: return name + "unsigned";
-    case ErrorCode::kAltered: return name + "altered";
-    case ErrorCode::kUnknownSigner: return name + "unknown-signer";
-    case ErrorCode::kUnsupported: return name + "unsupported";
-    default: return name + "malformed";
-  }
+  return std::string(prefix) + ErrorCodeName(e.code());
 }
 
 class TarVerifier {

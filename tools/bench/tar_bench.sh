@@ -85,24 +85,10 @@ printf 'digsig sign-tar: %.2f s  %.0f entries/s  %.0f MB/s  peak RSS %.1f MB\n' 
 best=$(py "max($best, 0.01)")
 
 echo "== b) baseline: extract, evmctl ima_sign per ELF file, repack"
-# find_elfs DIR: every ELF file once (hard links share an inode), NUL-separated,
-# by its first four bytes, as a build system's signing step would pick them.
-find_elfs() {
-  python3 - "$1" <<'PY'
-import os, sys
-seen = set()
-for d, _, files in os.walk(sys.argv[1]):
-    for f in files:
-        p = os.path.join(d, f)
-        st = os.lstat(p)
-        if not os.path.isfile(p) or os.path.islink(p) or (st.st_dev, st.st_ino) in seen:
-            continue
-        with open(p, "rb") as fh:
-            if fh.read(4) == b"\x7fELF":
-                seen.add((st.st_dev, st.st_ino))
-                sys.stdout.write(p + "\0")
-PY
-}
+# find_elfs DIR: every ELF file once, NUL-separated (tests/lib/find_elfs.py).
+find_elfs_py="$runfiles/tests/lib/find_elfs.py"
+[ -f "$find_elfs_py" ] || find_elfs_py="$(dirname "$0")/../../tests/lib/find_elfs.py"
+find_elfs() { python3 "$find_elfs_py" "$1"; }
 # baseline NAME SIGNER...: extract, list, sign with SIGNER (reads the NUL list
 # on stdin), repack; prints phase times; leaves the total in $work/NAME.s.
 baseline() {
