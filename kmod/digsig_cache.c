@@ -25,6 +25,7 @@ struct digsig_cache_entry {
 	struct hlist_node node;
 	struct list_head lru;
 	struct digsig_stamp stamp;
+	bool has_interp;
 };
 
 static DEFINE_HASHTABLE(cache_table, 10);
@@ -33,6 +34,8 @@ static DEFINE_SPINLOCK(cache_lock);
 static unsigned int cache_entries;
 static unsigned int cache_limit = 4096;
 static u64 cache_hits, cache_misses;
+/* Bumped by every clear; an insert from an older epoch is dropped. */
+static u64 cache_epoch;
 
 static void stamp_of(struct inode *inode, struct digsig_stamp *s)
 {
@@ -76,7 +79,7 @@ static void remove_locked(struct digsig_cache_entry *e)
 	kfree(e);
 }
 
-bool digsig_cache_lookup(struct inode *inode)
+bool digsig_cache_lookup(struct inode *inode, bool *has_interp)
 {
 	struct digsig_cache_entry *e;
 	struct digsig_stamp s;
@@ -87,6 +90,7 @@ bool digsig_cache_lookup(struct inode *inode)
 	e = find_locked(&s);
 	if (e && unchanged(&e->stamp, &s)) {
 		list_move(&e->lru, &cache_lru);
+		*has_interp = e->has_interp;
 		hit = true;
 	} else if (e) {
 		remove_locked(e);	/* the file changed: verify it again */
@@ -99,7 +103,17 @@ bool digsig_cache_lookup(struct inode *inode)
 	return hit;
 }
 
-void digsig_cache_insert(struct inode *inode)
+u64 digsig_cache_epoch(void)
+{
+	u64 epoch;
+
+	spin_lock(&cache_lock);
+	epoch = cache_epoch;
+	spin_unlock(&cache_lock);
+	return epoch;
+}
+
+void digsig_cache_insert(struct inode *inode, u64 epoch, bool has_interp)
 {
 	struct digsig_cache_entry *e = kmalloc(sizeof(*e), GFP_KERNEL);
 	struct digsig_cache_entry *old;
@@ -107,13 +121,14 @@ void digsig_cache_insert(struct inode *inode)
 	if (!e)
 		return;		/* not remembering is always safe */
 	stamp_of(inode, &e->stamp);
+	e->has_interp = has_interp;
 	spin_lock(&cache_lock);
 	old = find_locked(&e->stamp);
 	if (old)
 		remove_locked(old);
 	while (cache_entries >= cache_limit && !list_empty(&cache_lru))
 		remove_locked(list_last_entry(&cache_lru, struct digsig_cache_entry, lru));
-	if (cache_limit == 0) {
+	if (cache_limit == 0 || epoch != cache_epoch) {
 		spin_unlock(&cache_lock);
 		kfree(e);
 		return;
@@ -127,6 +142,7 @@ void digsig_cache_insert(struct inode *inode)
 void digsig_cache_clear(void)
 {
 	spin_lock(&cache_lock);
+	cache_epoch++;
 	while (!list_empty(&cache_lru))
 		remove_locked(list_first_entry(&cache_lru, struct digsig_cache_entry, lru));
 	spin_unlock(&cache_lock);

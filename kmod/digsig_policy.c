@@ -12,6 +12,11 @@ static int mode = DIGSIG_MODE_ENFORCE;
 module_param(mode, int, 0444);
 MODULE_PARM_DESC(mode, "0 off, 1 permissive (log and allow), 2 enforce (default)");
 
+static char *nonelf = "allow";
+module_param(nonelf, charp, 0444);
+MODULE_PARM_DESC(nonelf, "non-ELF executables (scripts, binfmt_misc): allow (default) or deny");
+
+static bool nonelf_denied;
 static bool locked;
 static DEFINE_MUTEX(policy_mutex);
 static atomic64_t verified_count = ATOMIC64_INIT(0);
@@ -57,6 +62,36 @@ int digsig_set_mode(int new_mode)
 		err = -EPERM;
 	else
 		WRITE_ONCE(mode, new_mode);
+	mutex_unlock(&policy_mutex);
+	return err;
+}
+
+int digsig_policy_init(void)
+{
+	int err = digsig_set_mode(READ_ONCE(mode));
+
+	if (err)
+		return err;
+	return digsig_set_nonelf_denied(sysfs_streq(nonelf, "deny") ? true :
+					sysfs_streq(nonelf, "allow") ? false : -EINVAL);
+}
+
+bool digsig_nonelf_denied(void)
+{
+	return READ_ONCE(nonelf_denied);
+}
+
+int digsig_set_nonelf_denied(int deny)
+{
+	int err = 0;
+
+	if (deny < 0)
+		return deny;
+	mutex_lock(&policy_mutex);
+	if (locked && nonelf_denied && !deny)
+		err = -EPERM;
+	else
+		WRITE_ONCE(nonelf_denied, deny);
 	mutex_unlock(&policy_mutex);
 	return err;
 }

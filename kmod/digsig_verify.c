@@ -10,6 +10,8 @@
 #include <linux/vmalloc.h>
 
 #include "digsig_format.h"
+#include "digsig_keys.h"
+#include "digsig_revoke.h"
 #include "digsig_verify.h"
 
 #define DIGSIG_CHUNK (64 * 1024)
@@ -29,14 +31,17 @@ const char *digsig_reason_name(enum digsig_reason reason)
 		return "unknown-signer";
 	case DIGSIG_UNSUPPORTED:
 		return "unsupported-algorithm";
+	case DIGSIG_REVOKED:
+		return "revoked";
+	case DIGSIG_NOT_ELF:
+		return "not-elf";	/* and no security.ima signature */
 	case DIGSIG_IO:
 		return "io";
 	}
 	return "?";
 }
 
-/* Reads exactly @len bytes at @pos, or fails. */
-static int read_exact(struct file *file, void *buf, size_t len, loff_t pos)
+int digsig_read_exact(struct file *file, void *buf, size_t len, loff_t pos)
 {
 	while (len > 0) {
 		ssize_t n = kernel_read(file, buf, len, &pos);
@@ -51,7 +56,7 @@ static int read_exact(struct file *file, void *buf, size_t len, loff_t pos)
 	return 0;
 }
 
-static const char *hash_name(u8 hash_algo)
+const char *digsig_hash_name(u8 hash_algo)
 {
 	switch (hash_algo) {
 	case DIGSIG_HASH_SHA256:
@@ -64,10 +69,9 @@ static const char *hash_name(u8 hash_algo)
 	return NULL;
 }
 
-/* Digest of bytes [0, @len) of @file into @out. */
-static enum digsig_reason hash_file(struct file *file, u64 len, u8 hash_algo, u8 *out)
+enum digsig_reason digsig_hash_file(struct file *file, u64 len, u8 hash_algo, u8 *out)
 {
-	const char *name = hash_name(hash_algo);
+	const char *name = digsig_hash_name(hash_algo);
 	struct crypto_shash *tfm;
 	struct shash_desc *desc = NULL;
 	enum digsig_reason reason = DIGSIG_IO;
@@ -89,7 +93,7 @@ static enum digsig_reason hash_file(struct file *file, u64 len, u8 hash_algo, u8
 	while ((u64)pos < len) {
 		size_t want = min_t(u64, DIGSIG_CHUNK, len - pos);
 
-		if (read_exact(file, buf, want, pos))
+		if (digsig_read_exact(file, buf, want, pos))
 			goto out;
 		if (crypto_shash_update(desc, buf, want))
 			goto out;
@@ -113,7 +117,8 @@ static enum digsig_reason pkcs7_reason(int err)
 		return DIGSIG_OK;
 	case -ENOKEY:
 		return DIGSIG_UNKNOWN_SIGNER;
-	case -ENOPKG:
+	case -ENOPKG:	/* an algorithm the pkcs7 parser does not know */
+	case -ENOENT:	/* one the crypto API cannot provide (e.g. no ECDSA) */
 		return DIGSIG_UNSUPPORTED;
 	case -EBADMSG:
 		return DIGSIG_MALFORMED;
@@ -122,7 +127,28 @@ static enum digsig_reason pkcs7_reason(int err)
 	}
 }
 
-enum digsig_reason digsig_verify_file(struct file *file, struct key *keyring)
+/* The verdict on the payload's signature, by the trusted certificates. */
+static enum digsig_reason check_signature(const struct digsig_record *rec)
+{
+	int err = verify_pkcs7_signature(rec->payload_bytes, DIGSIG_PAYLOAD_SIZE, rec->sig,
+					 rec->sig_len, digsig_trusted_keys(),
+					 VERIFYING_UNSPECIFIED_SIGNATURE, NULL, NULL);
+
+	if (err != -ENOKEY)
+		return pkcs7_reason(err);
+	/* No trusted signer: was it a revoked one, or one we cannot check? */
+	if (verify_pkcs7_signature(rec->payload_bytes, DIGSIG_PAYLOAD_SIZE, rec->sig,
+				   rec->sig_len, digsig_revoked_keys(),
+				   VERIFYING_UNSPECIFIED_SIGNATURE, NULL, NULL) == 0)
+		return DIGSIG_REVOKED;
+	if (verify_pkcs7_signature(rec->payload_bytes, DIGSIG_PAYLOAD_SIZE, rec->sig,
+				   rec->sig_len, digsig_unsupported_keys(),
+				   VERIFYING_UNSPECIFIED_SIGNATURE, NULL, NULL) != -ENOKEY)
+		return DIGSIG_UNSUPPORTED;
+	return DIGSIG_UNKNOWN_SIGNER;
+}
+
+enum digsig_reason digsig_verify_file(struct file *file)
 {
 	u8 trailer[DIGSIG_TRAILER_SIZE];
 	u8 digest[DIGSIG_MAX_DIGEST];
@@ -135,7 +161,7 @@ enum digsig_reason digsig_verify_file(struct file *file, struct key *keyring)
 
 	if (size < DIGSIG_TRAILER_SIZE)
 		return DIGSIG_UNSIGNED;
-	if (read_exact(file, trailer, sizeof(trailer), size - sizeof(trailer)))
+	if (digsig_read_exact(file, trailer, sizeof(trailer), size - sizeof(trailer)))
 		return DIGSIG_IO;
 	err = digsig_parse_trailer(trailer, size, &rec_len);
 	if (err == -ENODATA)
@@ -147,23 +173,22 @@ enum digsig_reason digsig_verify_file(struct file *file, struct key *keyring)
 	if (!rec_buf)
 		return DIGSIG_IO;
 	reason = DIGSIG_IO;
-	if (read_exact(file, rec_buf, rec_len, size - rec_len))
+	if (digsig_read_exact(file, rec_buf, rec_len, size - rec_len))
 		goto out;
 	err = digsig_parse_record(rec_buf, rec_len, size, &rec);
 	if (err) {
 		reason = err == -EOPNOTSUPP ? DIGSIG_UNSUPPORTED : DIGSIG_MALFORMED;
 		goto out;
 	}
-	reason = hash_file(file, rec.payload.covered_len, rec.payload.hash_algo, digest);
+	reason = digsig_hash_file(file, rec.payload.covered_len, rec.payload.hash_algo, digest);
 	if (reason != DIGSIG_OK)
 		goto out;
-	if (memcmp(digest, rec.payload.digest, rec.payload.digest_len) != 0) {
+	if (memcmp(digest, rec.payload.digest, rec.payload.digest_len) != 0)
 		reason = DIGSIG_ALTERED;
-		goto out;
-	}
-	err = verify_pkcs7_signature(rec.payload_bytes, DIGSIG_PAYLOAD_SIZE, rec.sig, rec.sig_len,
-				     keyring, VERIFYING_UNSPECIFIED_SIGNATURE, NULL, NULL);
-	reason = pkcs7_reason(err);
+	else if (digsig_digest_revoked(rec.payload.hash_algo, digest, rec.payload.digest_len))
+		reason = DIGSIG_REVOKED;
+	else
+		reason = check_signature(&rec);
 out:
 	kvfree(rec_buf);
 	return reason;

@@ -30,7 +30,8 @@ CXX=${CXX_FUZZ:-clang++-14}
 LLVM_DIR=/usr/lib/llvm-14
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-TARGETS=(elf_reader_fuzzer signature_record_fuzzer pkcs7_fuzzer tar_archive_fuzzer)
+TARGETS=(elf_reader_fuzzer signature_record_fuzzer pkcs7_fuzzer tar_archive_fuzzer
+  elf_interp_fuzzer revocation_list_fuzzer)
 FUZZ_TARGETS=(${FUZZ_TARGETS:-${TARGETS[*]}})  # FUZZ_TARGETS="a b": fuzz only those
 
 for tool in "$CC" "$CXX"; do
@@ -68,8 +69,13 @@ for src in "$REPO"/signer/lib/*.cc; do
   queue c++ "$src" "$o"
   LIB_OBJS+=("$o")
 done
-FORMAT_OBJ=$OBJ/digsig_format.o
-queue c "$REPO/signer/format/digsig_format.c" "$FORMAT_OBJ"
+# The plain C shared with the kernel module (signer/format/*.c).
+FORMAT_OBJS=()
+for src in "$REPO"/signer/format/*.c; do
+  o=$OBJ/$(basename "${src%.c}").o
+  queue c "$src" "$o"
+  FORMAT_OBJS+=("$o")
+done
 for t in "${TARGETS[@]}"; do queue c++ "$REPO/signer/fuzz/$t.cc" "$OBJ/$t.o"; done
 
 n=$(wc -l < "$jobs_file")
@@ -88,10 +94,12 @@ link() {  # link TARGET OBJS...
     "$CXX" "${SAN[@]}" -o "$out" "$@" "${LIBS[@]}"
   fi
 }
-link elf_reader_fuzzer "$OBJ/elf_reader_fuzzer.o" "${LIB_OBJS[@]}" "$FORMAT_OBJ"
-link pkcs7_fuzzer "$OBJ/pkcs7_fuzzer.o" "${LIB_OBJS[@]}" "$FORMAT_OBJ"
-link signature_record_fuzzer "$OBJ/signature_record_fuzzer.o" "$FORMAT_OBJ"
-link tar_archive_fuzzer "$OBJ/tar_archive_fuzzer.o" "${LIB_OBJS[@]}" "$FORMAT_OBJ"
+link elf_reader_fuzzer "$OBJ/elf_reader_fuzzer.o" "${LIB_OBJS[@]}" "${FORMAT_OBJS[@]}"
+link pkcs7_fuzzer "$OBJ/pkcs7_fuzzer.o" "${LIB_OBJS[@]}" "${FORMAT_OBJS[@]}"
+link signature_record_fuzzer "$OBJ/signature_record_fuzzer.o" "${FORMAT_OBJS[@]}"
+link tar_archive_fuzzer "$OBJ/tar_archive_fuzzer.o" "${LIB_OBJS[@]}" "${FORMAT_OBJS[@]}"
+link elf_interp_fuzzer "$OBJ/elf_interp_fuzzer.o" "${FORMAT_OBJS[@]}"
+link revocation_list_fuzzer "$OBJ/revocation_list_fuzzer.o" "${LIB_OBJS[@]}" "${FORMAT_OBJS[@]}"
 
 # --- fuzz -------------------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/digsig-fuzz.XXXXXX")

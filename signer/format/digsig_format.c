@@ -4,45 +4,13 @@
  * Shared verbatim by the kernel module and the userspace signer.
  */
 #include "digsig_format.h"
+#include "digsig_bytes.h"
 
 #ifdef __KERNEL__
 #include <linux/string.h>
 #else
 #include <string.h>
 #endif
-
-static u16 get_be16(const u8 *p)
-{
-	return (u16)((p[0] << 8) | p[1]);
-}
-
-static u32 get_be32(const u8 *p)
-{
-	return ((u32)p[0] << 24) | ((u32)p[1] << 16) | ((u32)p[2] << 8) | p[3];
-}
-
-static u64 get_be64(const u8 *p)
-{
-	return ((u64)get_be32(p) << 32) | get_be32(p + 4);
-}
-
-static void put_be16(u8 *p, u16 v)
-{
-	p[0] = (u8)(v >> 8);
-	p[1] = (u8)v;
-}
-
-static void put_be32(u8 *p, u32 v)
-{
-	put_be16(p, (u16)(v >> 16));
-	put_be16(p + 2, (u16)v);
-}
-
-static void put_be64(u8 *p, u64 v)
-{
-	put_be32(p, (u32)(v >> 32));
-	put_be32(p + 4, (u32)v);
-}
 
 static int all_zero(const u8 *p, size_t n)
 {
@@ -77,7 +45,7 @@ int digsig_parse_trailer(const u8 *trailer, u64 file_size, u32 *record_len)
 	if (memcmp(trailer + 4, DIGSIG_TRAILER_MAGIC,
 		   DIGSIG_TRAILER_MAGIC_SIZE) != 0)
 		return -ENODATA;
-	len = get_be32(trailer);
+	len = digsig_get_be32(trailer);
 	if (len < DIGSIG_MIN_RECORD || len > DIGSIG_MAX_RECORD ||
 	    len > file_size)
 		return -EBADMSG;
@@ -92,13 +60,13 @@ void digsig_encode_payload(const struct digsig_payload *p, u8 *out)
 	out[8] = DIGSIG_PAYLOAD_VERSION;
 	out[9] = p->hash_algo;
 	out[10] = p->digest_len;
-	put_be32(out + 12, p->flags);
-	put_be64(out + 16, p->covered_len);
-	put_be64(out + 24, p->orig_len);
-	put_be64(out + 32, p->orig_shoff);
-	put_be16(out + 40, p->orig_shentsize);
-	put_be16(out + 42, p->orig_shnum);
-	put_be16(out + 44, p->orig_shstrndx);
+	digsig_put_be32(out + 12, p->flags);
+	digsig_put_be64(out + 16, p->covered_len);
+	digsig_put_be64(out + 24, p->orig_len);
+	digsig_put_be64(out + 32, p->orig_shoff);
+	digsig_put_be16(out + 40, p->orig_shentsize);
+	digsig_put_be16(out + 42, p->orig_shnum);
+	digsig_put_be16(out + 44, p->orig_shstrndx);
 	memcpy(out + 48, p->digest,
 	       p->digest_len <= DIGSIG_MAX_DIGEST ? p->digest_len : 0);
 }
@@ -117,17 +85,17 @@ int digsig_decode_payload(const u8 *in, struct digsig_payload *p)
 	dlen = digsig_digest_len(p->hash_algo);
 	if (!dlen)
 		return -EOPNOTSUPP;
-	if (p->digest_len != dlen || in[11] != 0 || get_be16(in + 46) != 0)
+	if (p->digest_len != dlen || in[11] != 0 || digsig_get_be16(in + 46) != 0)
 		return -EBADMSG;
-	p->flags = get_be32(in + 12);
+	p->flags = digsig_get_be32(in + 12);
 	if (p->flags != 0)
 		return -EOPNOTSUPP;
-	p->covered_len = get_be64(in + 16);
-	p->orig_len = get_be64(in + 24);
-	p->orig_shoff = get_be64(in + 32);
-	p->orig_shentsize = get_be16(in + 40);
-	p->orig_shnum = get_be16(in + 42);
-	p->orig_shstrndx = get_be16(in + 44);
+	p->covered_len = digsig_get_be64(in + 16);
+	p->orig_len = digsig_get_be64(in + 24);
+	p->orig_shoff = digsig_get_be64(in + 32);
+	p->orig_shentsize = digsig_get_be16(in + 40);
+	p->orig_shnum = digsig_get_be16(in + 42);
+	p->orig_shstrndx = digsig_get_be16(in + 44);
 	/* Unused digest bytes must be zero so the encoding is unique. */
 	if (!all_zero(in + 48 + dlen, DIGSIG_MAX_DIGEST - dlen))
 		return -EBADMSG;
@@ -167,7 +135,7 @@ int digsig_parse_record(const u8 *rec, u32 rec_len, u64 file_size,
 		return -EBADMSG;
 	if (out->sig_format != DIGSIG_SIG_PKCS7)
 		return -EOPNOTSUPP;
-	sig_len = get_be32(rec + DIGSIG_PAYLOAD_SIZE + 4);
+	sig_len = digsig_get_be32(rec + DIGSIG_PAYLOAD_SIZE + 4);
 	if (sig_len == 0 ||
 	    sig_len > rec_len - DIGSIG_RECORD_HEADER_SIZE - DIGSIG_TRAILER_SIZE)
 		return -EBADMSG;

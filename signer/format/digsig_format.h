@@ -11,18 +11,7 @@
 #ifndef DIGSIG_FORMAT_H
 #define DIGSIG_FORMAT_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#include <linux/errno.h>
-#else
-#include <errno.h>
-#include <stddef.h>
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-#endif
+#include "digsig_types.h"
 
 #ifdef __cplusplus
 extern "C" {

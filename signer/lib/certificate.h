@@ -2,7 +2,9 @@
 // and the kernel-facing formats need (subject, key id, key algorithm).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "signer/lib/byte_span.h"
@@ -25,5 +27,7 @@ Bytes CertToDer(X509* cert);
 
 // Lower-case hex, as keys ids are usually printed.
 std::string HexEncode(ByteSpan bytes);
+// The inverse, for either case; nullopt unless every character pairs up.
+std::optional<Bytes> HexDecode(std::string_view hex);
 
 }  // namespace digsig

@@ -4,17 +4,19 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <cerrno>
 
+#include "signer/format/digsig_ima.h"
 #include "signer/lib/byte_order.h"
 #include "signer/lib/certificate.h"
 
 namespace digsig {
 namespace {
 
-constexpr uint8_t kEvmImaXattrDigsig = 0x03;  // enum evm_ima_xattr_type
-constexpr uint8_t kSignatureVersion2 = 2;
-constexpr size_t kHeaderSize = 9;  // type, version, hash, be32 keyid, be16 size
-constexpr size_t kKeyIdSize = 4;
+constexpr uint8_t kEvmImaXattrDigsig = DIGSIG_IMA_TYPE_DIGSIG;
+constexpr uint8_t kSignatureVersion2 = DIGSIG_IMA_VERSION;
+constexpr size_t kHeaderSize = DIGSIG_IMA_HEADER_SIZE;  // type, version, hash, key id, be16 size
+constexpr size_t kKeyIdSize = DIGSIG_IMA_KEY_ID_SIZE;
 
 // IMA's key id: the low four bytes of the SubjectKeyIdentifier.
 Bytes ImaKeyId(X509* cert) {
@@ -52,18 +54,23 @@ Result<Bytes> MakeImaSignature(const std::vector<ByteSpan>& content, const Signi
 
 Status VerifyImaSignature(ByteSpan xattr, ByteSpan content_digest, HashAlgo hash,
                           const std::vector<CertPtr>& trusted) {
-  if (xattr.size() < kHeaderSize || xattr[0] != kEvmImaXattrDigsig)
-    return Error(ErrorCode::kMalformed, "security.ima is not a digital signature");
-  if (xattr[1] != kSignatureVersion2)
-    return Error(ErrorCode::kUnsupported, "security.ima signature version " +
-                                              std::to_string(xattr[1]) + " is not supported");
-  if (xattr[2] != static_cast<uint8_t>(hash))
+  digsig_ima_sig parsed;
+  switch (digsig_ima_parse(xattr.data(), xattr.size(), &parsed)) {
+    case 0:
+      break;
+    case -ENODATA:
+      return Error(ErrorCode::kMalformed, "security.ima is not a digital signature");
+    case -EOPNOTSUPP:
+      return Error(ErrorCode::kUnsupported,
+                   "security.ima signature version " + std::to_string(xattr[1]) +
+                       " or hash algorithm " + std::to_string(xattr[2]) + " is not supported");
+    default:
+      return Error(ErrorCode::kMalformed, "security.ima signature length does not match");
+  }
+  if (parsed.hash_algo != static_cast<uint8_t>(hash))
     return Error(ErrorCode::kUnsupported, "security.ima uses another hash algorithm");
-  const size_t sig_len = LoadBe<uint16_t>(xattr.data() + 7);
-  if (sig_len != xattr.size() - kHeaderSize)
-    return Error(ErrorCode::kMalformed, "security.ima signature length does not match");
-  const ByteSpan key_id = xattr.subspan(3, kKeyIdSize);
-  const ByteSpan sig = xattr.subspan(kHeaderSize);
+  const ByteSpan key_id(parsed.key_id, kKeyIdSize);
+  const ByteSpan sig(parsed.sig, parsed.sig_len);
   for (const CertPtr& cert : trusted) {
     const Bytes id = ImaKeyId(cert.get());
     if (id.empty() || !std::equal(id.begin(), id.end(), key_id.begin())) continue;

@@ -20,6 +20,8 @@ int RunVerify(const std::vector<std::string>& args);
 int RunInspect(const std::vector<std::string>& args);
 int RunSignTar(const std::vector<std::string>& args);
 int RunVerifyTar(const std::vector<std::string>& args);
+int RunRevoke(const std::vector<std::string>& args);
+int RunShowRevocations(const std::vector<std::string>& args);
 
 // "digsig: message" on stderr; returns kExitUsage.
 int UsageError(const std::string& message);

@@ -32,6 +32,10 @@ constexpr char kUsage[] =
     "           [--compression none|gzip|xz|zstd|bzip2]  (default: as the input)\n"
     "  verify-tar --cert CERT [--hash ...] [--no-manifest] ARCHIVE  every signature, IMA xattr\n"
     "           and the signed manifest: lists unsigned, altered, added, removed, changed entries\n"
+    "  revoke --key KEY --cert CERT --sequence N -o LIST [--merge OLD_LIST]\n"
+    "         [--revoke-cert CERT] [--revoke-key-id HEX] [--revoke-file SIGNED_ELF]\n"
+    "         [--revoke-digest sha256:HEX]  a signed revocation list for digsig.ko (repeatable)\n"
+    "  show-revocations --cert CERT LIST  verify a revocation list and print what it revokes\n"
     "\n"
     "common options:\n"
     "  --config FILE [--profile NAME]  take key, cert, hash and file selection from YAML\n"
@@ -77,5 +81,7 @@ int main(int argc, char** argv) {
   if (command == "inspect") return RunInspect(args);
   if (command == "sign-tar") return RunSignTar(args);
   if (command == "verify-tar") return RunVerifyTar(args);
+  if (command == "revoke") return RunRevoke(args);
+  if (command == "show-revocations") return RunShowRevocations(args);
   return UsageError("unknown command '" + command + "' (try digsig --help)");
 }

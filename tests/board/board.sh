@@ -18,6 +18,19 @@
 # running kernel's when its build directory exists, else the release of the
 # newest /usr/src/linux-headers-*-amd64, else the newest /boot/vmlinuz-*.
 # Timeout: $BOARD_TIMEOUT seconds (default 180; TCG boots in ~6 s).
+# CPUs: $BOARD_SMP (default 1).
+#
+# Extended attributes: an initramfs (cpio) carries none, but the board's root
+# is then tmpfs, which keeps security.* attributes. With $BOARD_TOOL set to a
+# static board_tool (tests/board/board_tool.c), board.sh lists the image's
+# security.* attributes (the tarball's pax SCHILY.xattr.security.* records,
+# e.g. the security.ima signatures of `digsig sign-tar --ima`; not for paths
+# an extra FILE replaces) in /.board/xattrs, ships the tool as /.board/tool,
+# and the board applies them with `/.board/tool setxattrs` before the
+# scenario, printing "BOARD-XATTRS <tool output>" (or "BOARD-XATTRS FAILED
+# ..."). Scenarios may call /.board/tool for its other commands (getxattr,
+# ima-key, seal-ima). Without $BOARD_TOOL the image's attributes are not
+# restored.
 set -euo pipefail
 [ $# -ge 3 ] || { echo "usage: board.sh ROOTFS.tar[.gz] SCENARIO.sh OUT_DIR [FILE:/dest ...]" >&2; exit 2; }
 rootfs=$1
@@ -58,6 +71,27 @@ for extra in "$@"; do
   cp "$src" "$root/$dest"
 done
 mkdir -p "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+if [ -n "${BOARD_TOOL:-}" ]; then
+  [ -f "$BOARD_TOOL" ] || { echo "board: BOARD_TOOL=$BOARD_TOOL does not exist" >&2; exit 1; }
+  mkdir -p "$root/.board"
+  cp "$BOARD_TOOL" "$root/.board/tool"
+  chmod 0755 "$root/.board/tool"
+  # "NAME HEXVALUE /PATH" per attribute; python's tarfile decodes pax values
+  # as UTF-8 with surrogateescape, so encoding them back gives the bytes.
+  python3 - "$rootfs" "$@" >"$root/.board/xattrs" <<'PY'
+import posixpath, sys, tarfile
+replaced = {posixpath.normpath("/" + extra.split(":", 1)[1]) for extra in sys.argv[2:]}
+with tarfile.open(sys.argv[1]) as tar:
+    for member in tar:
+        path = posixpath.normpath("/" + member.name)
+        if path in replaced or "\n" in path:
+            continue
+        for key, value in sorted(member.pax_headers.items()):
+            if key.startswith("SCHILY.xattr.security."):
+                raw = value.encode("utf-8", "surrogateescape")
+                print(key[len("SCHILY.xattr."):], raw.hex(), path)
+PY
+fi
 cp "$scenario" "$root/scenario.sh"
 chmod 0755 "$root/scenario.sh"
 # The board's first process: mounts, the scenario, power off. Written here,
@@ -69,15 +103,24 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /tmp
 echo "BOARD-BOOTED $(uname -r)"
+if [ -x /.board/tool ] && [ -f /.board/xattrs ]; then
+  if out=$(/.board/tool setxattrs /.board/xattrs 2>&1); then
+    echo "BOARD-XATTRS $out"
+  else
+    echo "BOARD-XATTRS FAILED $out"
+  fi
+fi
 /bin/sh /scenario.sh
 echo "BOARD-DONE"
-poweroff -f
+# A scenario may have made busybox unrunnable (an exec policy): then the
+# kernel's sysrq power-off, so the board never waits for the timeout.
+poweroff -f || echo o >/proc/sysrq-trigger
 INIT
 chmod 0755 "$root/board-init"
 (cd "$root" && find . | sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$work/initramfs.cpio.gz"
 
 status=0
-timeout "${BOARD_TIMEOUT:-180}" qemu-system-x86_64 -accel tcg -m 512 -nographic -no-reboot \
+timeout "${BOARD_TIMEOUT:-180}" qemu-system-x86_64 -accel tcg -smp "${BOARD_SMP:-1}" -m 512 -nographic -no-reboot \
   -kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \
   -append "console=ttyS0 quiet panic=-1 rdinit=/board-init" \
   </dev/null >"$out/console.log" 2>&1 || status=$?

@@ -3,9 +3,12 @@
 # which ships the module; every scenario is one result. Signed binaries run;
 # unsigned, altered, foreign-signed and malformed ELF files are refused in
 # enforce mode and logged (and allowed) in permissive mode; scripts with a
-# signed interpreter run; the verification cache hits and notices a rewrite;
+# signed interpreter run; ELF interpreters (PT_INTERP) are verified; a
+# memfd exec'd with execveat is judged like a file; certificates are added at
+# runtime and revoked by signed lists, as are digests; non-ELF executables
+# follow their policy; the verification cache hits and notices a rewrite;
 # the policy is read and set through securityfs and, once locked, cannot be
-# lowered nor the module unloaded; the kernel never oopses.
+# lowered, take keys, nor the module be unloaded; the kernel never oopses.
 set -euo pipefail
 export LC_ALL=C
 W="$TEST_TMPDIR/enforcement"
@@ -23,9 +26,87 @@ cp "$R/images/demo/digsig-hello" unsigned-hello
 "$digsig" keygen --out other --subject "CN=someone else" >/dev/null
 "$digsig" sign --key other/key.pem --cert other/cert.pem -o foreign-hello unsigned-hello 2>>"$LOG"
 printf '\177ELF\002\001\001 not really an ELF file, but it says so' >fake-elf
+# More malformed files: an ELF header cut short, and a signed program whose
+# trailer claims a 4 GiB record.
+printf '\177ELF\002\001\001\000' >tiny-elf
+"$digsig" sign --key other/key.pem --cert other/cert.pem -o trailer-lie unsigned-hello 2>>"$LOG"
+size=$(stat -c %s trailer-lie)
+printf '\377\377\377\377' | dd of=trailer-lie bs=1 seek=$((size - 16)) conv=notrunc 2>/dev/null
+chmod 0755 tiny-elf trailer-lie
 chmod 0755 unsigned-hello foreign-hello fake-elf
+K=(--key "$R/rules/dev_key/key.pem" --cert "$R/rules/dev_key/cert.pem" --allow-insecure-key)
+sign() { "$digsig" sign "${K[@]}" -o "$@" 2>>"$LOG"; }
+
+# Certificates to add at runtime (DER), and programs they signed.
+openssl x509 -in other/cert.pem -outform DER -out other.der
+"$digsig" keygen --out late --subject "CN=too late" >/dev/null
+openssl x509 -in late/cert.pem -outform DER -out late.der
+# An ECDSA certificate issued by an RSA key: the stock kernel (no ECDSA)
+# loads it, as it checks no signature on a certificate not self-signed, but
+# cannot verify what the ECDSA key signs.
+"$digsig" keygen --out ecdsa --algo ecdsa-p256 --subject "CN=ecdsa signer" >/dev/null
+printf 'subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\nkeyUsage=digitalSignature\n' >ecdsa.ext
+openssl req -new -key ecdsa/key.pem -subj "/CN=ecdsa signer" 2>>"$LOG" |
+  openssl x509 -req -CA late/cert.pem -CAkey late/key.pem -set_serial 7 -days 3650 \
+    -extfile ecdsa.ext -out ecdsa/cert.pem 2>>"$LOG"
+openssl x509 -in ecdsa/cert.pem -outform DER -out ecdsa.der
+"$digsig" sign --key ecdsa/key.pem --cert ecdsa/cert.pem -o ecdsa-hello unsigned-hello 2>>"$LOG"
+# Programs whose digests get revoked: different bytes from digsig-hello, so
+# revoking them revokes nothing else.
+for name in revoked-hello revoked-late; do
+  cp unsigned-hello "$name.in" && printf '%s' "$name" >>"$name.in"
+  sign "$name" "$name.in"
+done
+# Revocation lists: 1 revokes the added certificate, 2 adds a digest, 3
+# (loaded after the lock) another; a tampered and a foreign-signed list.
+"$digsig" revoke "${K[@]}" --sequence 1 --revoke-cert other/cert.pem -o rl-1 >/dev/null
+"$digsig" revoke "${K[@]}" --sequence 2 --merge rl-1 --revoke-file revoked-hello -o rl-2 >/dev/null
+"$digsig" revoke "${K[@]}" --sequence 3 --merge rl-2 --revoke-file revoked-late -o rl-3 >/dev/null
+# Tampered: one hex digit of the last entry changed, still well formed.
+python3 - rl-2 rl-tampered <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+at = data.index(b"\n", data.index(b"\nsha256 ") + 1) - 1
+data[at] = ord("0") if data[at] != ord("0") else ord("1")
+open(sys.argv[2], "wb").write(data)
+PY
+"$digsig" revoke --key late/key.pem --cert late/cert.pem --sequence 9 \
+  --revoke-file revoked-hello -o rl-foreign >/dev/null
+
+# The ELF interpreter: a PIE without libraries whose PT_INTERP names a signed
+# or an unsigned copy of the host's dynamic loader. Linked by the host's cc,
+# not Bazel, because the toolchain would add libraries the board lacks.
+cp -L /lib64/ld-linux-x86-64.so.2 ld-unsigned.so
+sign ld-signed.so ld-unsigned.so
+for interp in signed unsigned; do
+  cc -O2 -nostdlib -fPIE -pie -fno-stack-protector -Wl,--dynamic-linker=/opt/ld-$interp.so \
+    -o "probe-$interp.in" "$R/tests/board/interp_probe.c"
+  sign "probe-$interp" "probe-$interp.in"
+done
+sign memfd-exec "$R/tests/board/memfd_exec"
+
+# Scripts "signed some other way": security.ima from sign-tar --ima-all, set
+# on the board by board_tool (the xattr list is applied before digsig.ko is
+# loaded: the tool itself is unsigned). The altered copy keeps the signature
+# of the original.
+printf '#!/bin/sh\necho signed-script-ran\n' >signed-script.sh
+chmod 0755 signed-script.sh
+tar --format=pax -cf script.tar signed-script.sh
+"$digsig" sign-tar "${K[@]}" --ima-all --no-manifest -o script-signed.tar script.tar 2>>"$LOG"
+python3 - script-signed.tar >script-xattrs <<'PY'
+import sys, tarfile
+with tarfile.open(sys.argv[1]) as tar:
+    value = tar.getmember("signed-script.sh").pax_headers["SCHILY.xattr.security.ima"]
+    hexvalue = value.encode("utf-8", "surrogateescape").hex()
+for path in ("/opt/signed-script.sh", "/opt/altered-script.sh"):
+    print("security.ima", hexvalue, path)
+PY
+printf '#!/bin/sh\necho altered-script-ran\n' >altered-script.sh
+chmod 0755 altered-script.sh
+chmod 0755 ./*hello* probe-* memfd-exec ld-*.so
 
 cat >scenario.sh <<'SCENARIO'
+/.board/tool setxattrs /opt/script-xattrs >/dev/null
 result() { if [ "$2" = 0 ]; then echo "BOARD-RESULT $1 PASS"; else echo "BOARD-RESULT $1 FAIL $3"; fi; }
 refused() { "$@" >/dev/null 2>&1; [ $? -ne 0 ]; }
 /opt/unsigned-hello >/dev/null; result unsigned-runs-without-module $?
@@ -48,6 +129,9 @@ refused /opt/foreign-hello; result foreign-key-refused $?
 dmesg | grep -q 'refused /opt/foreign-hello .*: unknown-signer'; result foreign-key-reason $?
 refused /opt/fake-elf; result malformed-refused $?
 dmesg | grep -q 'refused /opt/fake-elf .*: unsigned'; result malformed-refusal-logged $?
+refused /opt/tiny-elf; result truncated-elf-refused $?
+refused /opt/trailer-lie; result lying-trailer-refused $?
+dmesg | grep -q 'refused /opt/trailer-lie .*: malformed'; result lying-trailer-reason $?
 printf '#!/bin/sh\necho script-ran\n' >/tmp/script.sh && chmod 0755 /tmp/script.sh
 /tmp/script.sh | grep -q script-ran; result script-with-signed-interpreter-runs $?
 printf '#!/opt/unsigned-hello\n' >/tmp/bad-interp.sh && chmod 0755 /tmp/bad-interp.sh
@@ -65,6 +149,54 @@ printf '\252\125\252\125' | dd of=/tmp/cached bs=1 seek=4000 conv=notrunc 2>/dev
 refused /tmp/cached; result rewritten-after-exec-refused $?
 test "$(stat refused)" -gt 0 && test "$(stat verified)" -gt 0; result stats-count $?
 
+# Certificates added at runtime; signed revocation lists.
+load() { dd if="$1" of="$2" bs=4M 2>/dev/null; }
+refused /opt/foreign-hello; result unknown-key-refused-before-added $?
+load /opt/other.der $S/keys; result key-added $?
+grep -q '^trusted someone else' $S/keys; result keys-lists-added $?
+/opt/foreign-hello >/dev/null; result added-key-signed-runs $?
+/opt/revoked-hello >/dev/null; result digest-runs-before-revoked $?
+refused load /opt/rl-foreign $S/revocations; result foreign-signed-list-rejected $?
+refused load /opt/rl-tampered $S/revocations; result tampered-list-rejected $?
+load /opt/rl-1 $S/revocations; result revocation-list-loads $?
+grep -q '^revoked someone else' $S/keys; result keys-lists-revoked $?
+refused /opt/foreign-hello; result revoked-certificate-refused $?
+dmesg | grep -q 'refused /opt/foreign-hello .*: revoked'; result revoked-certificate-reason $?
+refused load /opt/other.der $S/keys; result revoked-certificate-not-readded $?
+load /opt/rl-2 $S/revocations; result second-list-loads $?
+refused /opt/revoked-hello; result revoked-digest-refused $?
+dmesg | grep -q 'refused /opt/revoked-hello .*: revoked'; result revoked-digest-reason $?
+/usr/bin/digsig-hello >/dev/null; result unrevoked-still-runs $?
+refused load /opt/rl-1 $S/revocations; result replayed-list-rejected $?
+grep -q '^sequence 2' $S/revocations && grep -q '^digests 1' $S/revocations; result revocations-reads $?
+
+# Algorithms the kernel cannot verify (no ECDSA in the stock kernel).
+load /opt/ecdsa.der $S/keys; result ecdsa-certificate-loads $?
+grep -q '^unsupported ecdsa signer' $S/keys; result keys-lists-unsupported $?
+refused /opt/ecdsa-hello; result ecdsa-signed-refused $?
+echo "BOARD-INFO $(dmesg | grep 'refused /opt/ecdsa-hello' | tail -1)"
+dmesg | grep -q 'refused /opt/ecdsa-hello .*: unsupported-algorithm'; result ecdsa-reported-unsupported $?
+
+# The ELF interpreter a program names is verified too.
+/opt/probe-signed | grep -q 'interp-probe ran'; result signed-interpreter-runs $?
+refused /opt/probe-unsigned; result unsigned-interpreter-refused $?
+dmesg | grep -q 'refused /opt/probe-unsigned .*: interpreter /opt/ld-unsigned.so: unsigned'
+result unsigned-interpreter-reason $?
+
+# Fileless exec: a memfd through execveat(AT_EMPTY_PATH).
+/opt/memfd-exec /usr/bin/digsig-hello >/dev/null; result memfd-signed-runs $?
+/opt/memfd-exec /opt/unsigned-hello >/dev/null 2>&1; test $? = 126; result memfd-unsigned-refused $?
+dmesg | grep -q 'refused /dev/fd/[0-9]* .*: unsigned'; result memfd-refusal-logged $?
+
+# Non-ELF executables: allowed by default, refused when denied.
+echo deny >$S/nonelf && refused /tmp/script.sh; result nonelf-deny-refuses-script $?
+dmesg | grep -q 'refused /tmp/script.sh .*: not-elf'; result nonelf-deny-reason $?
+sh /tmp/script.sh | grep -q script-ran; result nonelf-deny-interpreter-still-runs $?
+/opt/signed-script.sh | grep -q signed-script-ran; result nonelf-deny-ima-signed-script-runs $?
+refused /opt/altered-script.sh; result nonelf-deny-altered-script-refused $?
+dmesg | grep -q 'refused /opt/altered-script.sh .*: altered'; result nonelf-deny-altered-reason $?
+echo allow >$S/nonelf && /tmp/script.sh | grep -q script-ran; result nonelf-allow-runs-script $?
+
 # The policy through securityfs, then locked.
 test "$(cat $S/mode)" = enforce; result securityfs-mode-reads $?
 echo permissive >$S/mode && /opt/unsigned-hello >/dev/null; result mode-lowered-before-lock $?
@@ -74,20 +206,49 @@ refused sh -c "echo permissive >$S/mode"; result locked-mode-cannot-be-lowered $
 test "$(cat $S/mode)" = enforce; result locked-mode-stays-enforce $?
 refused rmmod digsig; result locked-module-cannot-be-unloaded $?
 refused /opt/unsigned-hello; result locked-still-refuses $?
+refused load /opt/late.der $S/keys; result locked-keys-cannot-be-added $?
+load /opt/rl-3 $S/revocations; result locked-revocations-still-load $?
+refused /opt/revoked-late; result locked-revoked-digest-refused $?
+echo deny >$S/nonelf; refused sh -c "echo allow >$S/nonelf"; result locked-nonelf-cannot-be-relaxed $?
+dmesg | grep 'digsig:' | sed 's/^/BOARD-DMESG /'
 SCENARIO
 
+export BOARD_TOOL="$R/tests/board/board_tool"
 check "the board boots and finishes the scenario" "$board" "$R/images/demo/rootfs.tar.gz" \
-  scenario.sh "$W/out" "unsigned-hello:/opt/unsigned-hello" "foreign-hello:/opt/foreign-hello" "fake-elf:/opt/fake-elf"
+  scenario.sh "$W/out" unsigned-hello:/opt/unsigned-hello foreign-hello:/opt/foreign-hello \
+  fake-elf:/opt/fake-elf tiny-elf:/opt/tiny-elf trailer-lie:/opt/trailer-lie other.der:/opt/other.der late.der:/opt/late.der ecdsa.der:/opt/ecdsa.der \
+  ecdsa-hello:/opt/ecdsa-hello revoked-hello:/opt/revoked-hello revoked-late:/opt/revoked-late \
+  rl-1:/opt/rl-1 rl-2:/opt/rl-2 rl-3:/opt/rl-3 rl-tampered:/opt/rl-tampered \
+  rl-foreign:/opt/rl-foreign ld-signed.so:/opt/ld-signed.so ld-unsigned.so:/opt/ld-unsigned.so \
+  probe-signed:/opt/probe-signed probe-unsigned:/opt/probe-unsigned memfd-exec:/opt/memfd-exec \
+  signed-script.sh:/opt/signed-script.sh altered-script.sh:/opt/altered-script.sh \
+  script-xattrs:/opt/script-xattrs
 cat "$W/out/console.log" >>"$LOG"
 for name in unsigned-runs-without-module permissive-module-loads permissive-allows-unsigned \
   permissive-logs module-unloads enforce-module-loads signed-program-runs signed-busybox-runs \
   unsigned-refused refusal-logged altered-refused altered-reason signed-copy-runs \
   foreign-key-refused foreign-key-reason malformed-refused malformed-refusal-logged \
+  truncated-elf-refused lying-trailer-refused lying-trailer-reason \
   script-with-signed-interpreter-runs script-with-unsigned-interpreter-refused \
-  cache-hit-on-second-exec rewritten-after-exec-refused stats-count securityfs-mode-reads \
+  cache-hit-on-second-exec rewritten-after-exec-refused stats-count \
+  unknown-key-refused-before-added key-added keys-lists-added added-key-signed-runs \
+  digest-runs-before-revoked foreign-signed-list-rejected tampered-list-rejected \
+  revocation-list-loads keys-lists-revoked revoked-certificate-refused revoked-certificate-reason \
+  revoked-certificate-not-readded second-list-loads revoked-digest-refused revoked-digest-reason \
+  unrevoked-still-runs replayed-list-rejected revocations-reads ecdsa-certificate-loads \
+  keys-lists-unsupported ecdsa-signed-refused \
+  ecdsa-reported-unsupported signed-interpreter-runs unsigned-interpreter-refused \
+  unsigned-interpreter-reason memfd-signed-runs memfd-unsigned-refused memfd-refusal-logged \
+  nonelf-deny-refuses-script nonelf-deny-reason nonelf-deny-interpreter-still-runs \
+  nonelf-deny-ima-signed-script-runs nonelf-deny-altered-script-refused nonelf-deny-altered-reason \
+  nonelf-allow-runs-script securityfs-mode-reads \
   mode-lowered-before-lock mode-raised locked locked-mode-cannot-be-lowered \
-  locked-mode-stays-enforce locked-module-cannot-be-unloaded locked-still-refuses; do
+  locked-mode-stays-enforce locked-module-cannot-be-unloaded locked-still-refuses \
+  locked-keys-cannot-be-added locked-revocations-still-load locked-revoked-digest-refused \
+  locked-nonelf-cannot-be-relaxed; do
   check "board: $name" grep -q "^BOARD-RESULT $name PASS" "$W/out/results.txt"
 done
+# The module's log, for whoever reads a failure.
+tr -d '\r' <"$W/out/console.log" | grep -a '^BOARD-DMESG' || true
 check "board: no kernel oops" bash -c "! grep -aqE 'Oops|BUG:|Call Trace' '$W/out/console.log'"
 finish

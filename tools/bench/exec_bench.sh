@@ -1,33 +1,55 @@
 #!/usr/bin/env bash
-# Exec latency on the QEMU board (TCG; compare numbers only within one run):
-# a fork+exec loop of a small signed program (digsig-hello, 0.8 MB) and a
-# large one (busybox, 2 MB) with digsig.ko not loaded, enforcing with no
-# cache (every exec verifies: the cold cost), and enforcing with the cache
-# (warm). Builds the demo image with Bazel first.
+# Exec latency on the QEMU board (TCG; compare numbers only within one run;
+# each number is the best of three rounds, as TCG timing is noisy):
+# a fork+exec loop of a small signed program (digsig-hello, 0.8 MB, static),
+# a large one (busybox, 2 MB, static) and a dynamic one (a small C program
+# whose PT_INTERP, the host's signed ld.so, digsig.ko verifies too) with
+# digsig.ko not loaded, enforcing with no cache (every exec verifies: the
+# cold cost), and enforcing with the cache (warm). Builds the demo image
+# with Bazel first.
 #
 #   bash tools/bench/exec_bench.sh [ITERATIONS]      (default 300)
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 N=${1:-300}
 cd "$REPO"
-bazel build //images/demo:rootfs >/dev/null 2>&1 || bazel build //images/demo:rootfs
+targets=(//images/demo:rootfs //tests/board/ima:ima-hello //signer/tools:digsig)
+bazel build "${targets[@]}" >/dev/null 2>&1 || bazel build "${targets[@]}"
 W=$(mktemp -d "${TMPDIR:-/tmp}/digsig-exec-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
+# The dynamic program and its loader, signed with the key digsig.ko trusts;
+# libc is mapped, not exec'd, so digsig.ko does not look at it.
+sign() { bazel-bin/signer/tools/digsig sign --key rules/dev_key/key.pem \
+  --cert rules/dev_key/cert.pem --allow-insecure-key -o "$@" >/dev/null; }
+sign "$W/dyn-hello" bazel-bin/tests/board/ima/ima-hello
+cp -L /lib64/ld-linux-x86-64.so.2 "$W/ld.so.in" && sign "$W/ld.so" "$W/ld.so.in"
+cp -L /lib/x86_64-linux-gnu/libc.so.6 "$W/libc.so.6"
+chmod 0755 "$W/dyn-hello" "$W/ld.so"
 cat >"$W/scenario.sh" <<SCENARIO
 N=$N
 centis() { sed 's/ .*//; s/\.//' /proc/uptime; }
-run() {  # run LABEL PROGRAM ARGS...: N execs, microseconds per exec
+run() {  # run LABEL PROGRAM ARGS...: microseconds per exec, best of 3 rounds of N
   label=\$1; shift
-  i=0; t0=\$(centis)
-  while [ \$i -lt \$N ]; do "\$@" >/dev/null; i=\$((i + 1)); done
-  t1=\$(centis)
-  echo "BENCH \$label \$(( (t1 - t0) * 10000 / N ))"
+  best=
+  for round in 1 2 3; do
+    i=0; t0=\$(centis)
+    while [ \$i -lt \$N ]; do "\$@" >/dev/null; i=\$((i + 1)); done
+    t1=\$(centis)
+    us=\$(( (t1 - t0) * 10000 / N ))
+    if [ -z "\$best" ] || [ \$us -lt \$best ]; then best=\$us; fi
+  done
+  echo "BENCH \$label \$best"
 }
-both() { run "\$1 small" /usr/bin/digsig-hello; run "\$1 large" /bin/busybox true; }
+both() {
+  run "\$1 small" /usr/bin/digsig-hello
+  run "\$1 large" /bin/busybox true
+  run "\$1 dynamic" /usr/bin/dyn-hello
+}
 both off
 # Hashing the same files in userspace, same VM: (sha256sum run) - (true run).
 run "hash small" /bin/busybox sha256sum /usr/bin/digsig-hello
 run "hash large" /bin/busybox sha256sum /bin/busybox
+run "hash dynamic" /bin/busybox sha256sum /usr/bin/dyn-hello /lib64/ld-linux-x86-64.so.2
 insmod /lib/modules/digsig/digsig.ko mode=2 cache_size=0
 both cold
 rmmod digsig
@@ -35,7 +57,9 @@ insmod /lib/modules/digsig/digsig.ko mode=2
 both warm
 echo "BOARD-RESULT bench PASS"
 SCENARIO
-BOARD_TIMEOUT=900 bash tests/board/board.sh bazel-bin/images/demo/rootfs.tar.gz "$W/scenario.sh" "$W/out"
+BOARD_TIMEOUT=900 bash tests/board/board.sh bazel-bin/images/demo/rootfs.tar.gz "$W/scenario.sh" "$W/out" \
+  "$W/dyn-hello:/usr/bin/dyn-hello" "$W/ld.so:/lib64/ld-linux-x86-64.so.2" \
+  "$W/libc.so.6:/lib/x86_64-linux-gnu/libc.so.6"
 cp "$W/out/console.log" "${TMPDIR:-/tmp}/digsig-exec-bench-console.log"
 tr -d '\r' <"$W/out/console.log" | grep -a '^BENCH' | python3 -c '
 import sys
@@ -45,11 +69,11 @@ for line in sys.stdin:
     us[(mode, size)] = int(value)
 print(f"exec latency on the QEMU board (TCG), microseconds per fork+exec, {sys.argv[1]} iterations")
 print("%-8s %8s %8s %8s %9s %9s" % ("binary", "off", "cold", "warm", "cold/off", "warm/off"))
-for size in ("small", "large"):
+for size in ("small", "large", "dynamic"):
     off, cold, warm = us[("off", size)], us[("cold", size)], us[("warm", size)]
     print(f"{size:<8} {off:>8} {cold:>8} {warm:>8} {cold/off:>8.2f}x {warm/off:>8.2f}x")
-print("cold verification cost vs userspace sha256 of the same file (same VM):")
-for size in ("small", "large"):
+print("cold verification cost vs userspace sha256 of the same files (same VM):")
+for size in ("small", "large", "dynamic"):
     verify = us[("cold", size)] - us[("off", size)]
     hashing = us[("hash", size)] - us[("off", "large")]
     print(f"{size:<8} verify {verify} us, sha256sum {hashing} us: {verify / max(hashing, 1):.2f}x")

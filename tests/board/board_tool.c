@@ -1,0 +1,165 @@
+/* board_tool: what the QEMU test board needs and busybox lacks (no setfattr,
+ * getfattr or keyctl). Static, so it runs on any board image.
+ *
+ *   board_tool setxattrs LIST       apply every line "NAME HEXVALUE PATH" of
+ *                                   LIST (lsetxattr; PATH is the rest of the
+ *                                   line); prints "N xattrs set"
+ *   board_tool getxattr PATH NAME   print the attribute's value in hex
+ *   board_tool ima-key CERT.der     create the "_ima" keyring in root's user
+ *                                   keyring (like `keyctl newring _ima @u`)
+ *                                   unless it exists, and add the X.509
+ *                                   certificate to it (like `keyctl padd
+ *                                   asymmetric "" %:_ima`); prints the serials
+ *   board_tool seal-ima             take write, link and setattr permission on
+ *                                   _ima from everyone (`keyctl setperm
+ *                                   %:_ima 0x0b0b0000`): from then on not
+ *                                   even root can add a key to it, nor
+ *                                   give the permission back
+ *
+ * Exit status: 0 done, 1 a system call failed (message on stderr), 2 usage.
+ * board.sh applies the image's xattrs with `setxattrs` when given this tool
+ * (BOARD_TOOL); the scenarios call the rest through /.board/tool.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define KEY_SPEC_USER_KEYRING (-4)
+#define KEYCTL_SETPERM 5
+#define KEYCTL_SEARCH 10
+/* View, read and search for the possessor and the owner; nothing else. */
+#define IMA_SEALED_PERM 0x0b0b0000
+
+static int hex_value(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* Decodes HEX (even length) into OUT (at least strlen(HEX)/2 bytes). */
+static long decode_hex(const char *hex, unsigned char *out) {
+  size_t n = strlen(hex);
+  if (n % 2) return -1;
+  for (size_t i = 0; i < n; i += 2) {
+    int hi = hex_value(hex[i]), lo = hex_value(hex[i + 1]);
+    if (hi < 0 || lo < 0) return -1;
+    out[i / 2] = (unsigned char)(hi << 4 | lo);
+  }
+  return (long)(n / 2);
+}
+
+static int set_xattrs(const char *list) {
+  FILE *f = fopen(list, "r");
+  if (!f) {
+    fprintf(stderr, "board_tool: %s: %s\n", list, strerror(errno));
+    return 1;
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+  int count = 0, failed = 0, lineno = 0;
+  while ((len = getline(&line, &cap, f)) >= 0) {
+    lineno++;
+    if (len > 0 && line[len - 1] == '\n') line[--len] = '\0';
+    if (len == 0) continue;
+    char *name = line;
+    char *hex = strchr(name, ' ');
+    char *path = hex ? strchr(hex + 1, ' ') : NULL;
+    if (!path) {
+      fprintf(stderr, "board_tool: %s:%d: not \"NAME HEX PATH\"\n", list, lineno);
+      failed = 1;
+      continue;
+    }
+    *hex++ = '\0';
+    *path++ = '\0';
+    unsigned char *value = malloc(strlen(hex) / 2 + 1);
+    long n = value ? decode_hex(hex, value) : -1;
+    if (n < 0) {
+      fprintf(stderr, "board_tool: %s:%d: bad hex value\n", list, lineno);
+      failed = 1;
+    } else if (lsetxattr(path, name, value, (size_t)n, 0) != 0) {
+      fprintf(stderr, "board_tool: %s: %s: %s\n", path, name, strerror(errno));
+      failed = 1;
+    } else {
+      count++;
+    }
+    free(value);
+  }
+  free(line);
+  fclose(f);
+  printf("%d xattrs set\n", count);
+  return failed;
+}
+
+static int get_xattr(const char *path, const char *name) {
+  unsigned char buf[65536];
+  ssize_t n = lgetxattr(path, name, buf, sizeof buf);
+  if (n < 0) {
+    fprintf(stderr, "board_tool: %s: %s: %s\n", path, name, strerror(errno));
+    return 1;
+  }
+  for (ssize_t i = 0; i < n; i++) printf("%02x", buf[i]);
+  printf("\n");
+  return 0;
+}
+
+static int ima_key(const char *cert_path) {
+  FILE *f = fopen(cert_path, "rb");
+  if (!f) {
+    fprintf(stderr, "board_tool: %s: %s\n", cert_path, strerror(errno));
+    return 1;
+  }
+  static unsigned char der[65536];
+  size_t len = fread(der, 1, sizeof der, f);
+  fclose(f);
+  if (len == 0 || len == sizeof der) {
+    fprintf(stderr, "board_tool: %s: empty or too large\n", cert_path);
+    return 1;
+  }
+  /* An existing _ima keyring linked to the user keyring is reused. */
+  long ring = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "keyring", "_ima", 0);
+  if (ring < 0) ring = syscall(SYS_add_key, "keyring", "_ima", NULL, 0, KEY_SPEC_USER_KEYRING);
+  if (ring < 0) {
+    fprintf(stderr, "board_tool: add_key(keyring, _ima): %s\n", strerror(errno));
+    return 1;
+  }
+  long key = syscall(SYS_add_key, "asymmetric", NULL, der, len, (int32_t)ring);
+  if (key < 0) {
+    fprintf(stderr, "board_tool: add_key(asymmetric, %s): %s\n", cert_path, strerror(errno));
+    return 1;
+  }
+  printf("_ima keyring %ld, key %ld\n", ring, key);
+  return 0;
+}
+
+static int seal_ima(void) {
+  long ring = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "keyring", "_ima", 0);
+  if (ring < 0) {
+    fprintf(stderr, "board_tool: no _ima keyring: %s\n", strerror(errno));
+    return 1;
+  }
+  if (syscall(SYS_keyctl, KEYCTL_SETPERM, (int32_t)ring, IMA_SEALED_PERM) != 0) {
+    fprintf(stderr, "board_tool: setperm(_ima): %s\n", strerror(errno));
+    return 1;
+  }
+  printf("_ima keyring %ld sealed\n", ring);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "setxattrs") == 0) return set_xattrs(argv[2]);
+  if (argc == 4 && strcmp(argv[1], "getxattr") == 0) return get_xattr(argv[2], argv[3]);
+  if (argc == 3 && strcmp(argv[1], "ima-key") == 0) return ima_key(argv[2]);
+  if (argc == 2 && strcmp(argv[1], "seal-ima") == 0) return seal_ima();
+  fprintf(stderr,
+          "usage: board_tool setxattrs LIST | getxattr PATH NAME | ima-key CERT.der | "
+          "seal-ima\n");
+  return 2;
+}
