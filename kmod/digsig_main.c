@@ -26,6 +26,7 @@
 
 #include "digsig_cache.h"
 #include "digsig_certs.h"
+#include "digsig_events.h"
 #include "digsig_fs.h"
 #include "digsig_interp.h"
 #include "digsig_keys.h"
@@ -149,6 +150,9 @@ static int digsig_load_binary(struct linux_binprm *bprm)
 		return -ENOEXEC;	/* verified: the real loader takes over */
 	digsig_count_refused();
 	log_verdict(bprm, interp, reason, m == DIGSIG_MODE_ENFORCE);
+	/* Every verdict, also those the log's rate limit drops. */
+	digsig_event_verdict(interp ? interp : bprm->filename, reason,
+			     m == DIGSIG_MODE_ENFORCE, interp);
 	kfree(interp);
 	return m == DIGSIG_MODE_ENFORCE ? -EACCES : -ENOEXEC;
 }

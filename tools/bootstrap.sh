@@ -22,6 +22,10 @@ PACKAGES=(
   qemu-system-x86 linux-image-amd64 cpio
   gcc-i686-linux-gnu gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf
   gcc-riscv64-linux-gnu gcc-powerpc-linux-gnu gcc-s390x-linux-gnu gcc-mips-linux-gnu
+  # libaem (aem/runtime): io_uring; valgrind for its leak checks
+  liburing-dev valgrind
+  # the AEM benchmark's peer servers and load generator
+  libuv1-dev libevent-dev libasio-dev wrk
 )
 
 missing=()
