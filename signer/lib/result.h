@@ -2,10 +2,10 @@
 // Result<T> (or Status), never throws and never exits.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <utility>
-#include <variant>
+
+#include "signer/lib/result_template.h"
 
 namespace digsig {
 
@@ -44,42 +44,8 @@ class Error {
 };
 
 template <typename T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-
-  const Error& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, Error> v_;
-};
-
-// Result for operations that return nothing on success.
-class [[nodiscard]] Status {
- public:
-  Status() = default;
-  Status(Error error) : error_(std::move(error)) {}  // NOLINT: implicit by design
-  static Status Ok() { return Status(); }
-
-  bool ok() const { return !error_.has_value(); }
-  explicit operator bool() const { return ok(); }
-  const Error& error() const { return *error_; }
-
- private:
-  std::optional<Error> error_;
-};
+using Result = digsig::base::BasicResult<T, Error>;
+using Status = digsig::base::BasicStatus<Error>;
 
 }  // namespace digsig
 
