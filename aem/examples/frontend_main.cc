@@ -3,12 +3,14 @@
 // and Asio servers doing the same work (frontend_protocol.h).
 //
 //   frontend [--host ADDR] [--port N] [--protocol length|line|http] [--threads N]
-//            [--acceptors N] [--backend auto|uring|epoll] [--stats]
+//            [--acceptors N] [--backend auto|uring|epoll] [--busy-poll-us N] [--stats]
 //
 // Prints "frontend: listening on HOST:PORT (...)" once it accepts (--port 0
 // picks a free port), serves until SIGINT/SIGTERM, then stops every loop
 // cleanly. --threads N runs N loops, each with its own SO_REUSEPORT
-// listener, on N threads.
+// listener, on N threads. --busy-poll-us N: each loop polls up to N
+// microseconds before it sleeps (LoopOptions::busy_poll), for loops with a
+// core of their own.
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -36,6 +38,7 @@ struct Options {
   unsigned threads = 1;
   unsigned acceptors = 4;
   BackendKind backend = BackendKind::kAuto;
+  unsigned busy_poll_us = 0;
   bool stats = false;
 };
 
@@ -44,7 +47,8 @@ struct Options {
                "frontend: %s\n"
                "usage: frontend [--host ADDR] [--port N] [--protocol length|line|http] "
                "[--threads N]\n"
-               "                [--acceptors N] [--backend auto|uring|epoll] [--stats]\n",
+               "                [--acceptors N] [--backend auto|uring|epoll] [--busy-poll-us N] "
+               "[--stats]\n",
                why.c_str());
   std::exit(2);
 }
@@ -88,6 +92,9 @@ Options Parse(int argc, char** argv) {
         o.backend = BackendKind::kEpoll;
       else
         Usage("--backend: auto, uring or epoll");
+    } else if (arg == "--busy-poll-us") {
+      o.busy_poll_us =
+          static_cast<unsigned>(Number(value(), 1000000, "--busy-poll-us: 0 to 1000000"));
     } else if (arg == "--stats") {
       o.stats = true;
     } else {
@@ -129,6 +136,7 @@ int main(int argc, char** argv) {
   uint16_t port = o.port;
   LoopOptions lo;
   lo.backend = o.backend;
+  lo.busy_poll = std::chrono::microseconds(o.busy_poll_us);
   for (auto& s : shards) {
     auto loop = Loop::Create(lo);
     if (!loop.ok()) {

@@ -2,42 +2,24 @@
 
 #include <errno.h>
 
-#include <cstring>
 #include <string>
 
 namespace aem::frontend {
-namespace {
 
 using namespace std::chrono_literals;
 
-constexpr size_t kInitialBuffer = 4096;
-constexpr size_t kMaxBuffer = 2 * kMaxRequest + 64;
-
-}  // namespace
-
 Task<void> ServeConnection(Loop& loop, Fd conn, Protocol protocol, ServerStats* stats) {
-  std::string in(kInitialBuffer, '\0');
-  size_t have = 0;
+  RequestBuffer in;
   std::string out;
   for (;;) {
-    if (have == in.size()) {
-      if (in.size() >= kMaxBuffer) break;
-      in.resize(std::min(in.size() * 2, kMaxBuffer));
-    }
-    Result<size_t> n = co_await loop.Recv(conn.get(), in.data() + have, in.size() - have);
+    char* space = in.space();
+    if (space == nullptr) break;
+    Result<size_t> n = co_await loop.Recv(conn.get(), space, in.space_size());
     if (!n.ok() || *n == 0) break;
-    have += *n;
+    in.Commit(*n);
     out.clear();
-    Result<Consumed> c = HandleRequests(protocol, std::string_view(in.data(), have), out);
-    if (!c.ok()) {
-      ++stats->protocol_errors;
-      break;
-    }
-    stats->requests += c->requests;
-    if (c->bytes > 0) {
-      std::memmove(in.data(), in.data() + c->bytes, have - c->bytes);
-      have -= c->bytes;
-    }
+    Result<Consumed> c = in.Handle(protocol, out, *stats);
+    if (!c.ok()) break;
     if (!out.empty()) {
       Status sent = co_await SendAll(loop, conn.get(), out.data(), out.size());
       if (!sent.ok()) break;

@@ -2,18 +2,11 @@
 // pipelined requests (frontend_protocol.h), accept loops feeding them.
 #pragma once
 
-#include <cstdint>
-
+#include "aem/examples/frontend_buffer.h"
 #include "aem/examples/frontend_protocol.h"
 #include "aem/runtime/aem.h"
 
 namespace aem::frontend {
-
-struct ServerStats {
-  uint64_t connections = 0;
-  uint64_t requests = 0;
-  uint64_t protocol_errors = 0;
-};
 
 // Serves one connection until the peer closes it, breaks the protocol, or
 // the loop stops: reads what is there, answers every whole request in it

@@ -198,7 +198,11 @@ Result<std::unique_ptr<Loop>> Loop::Create(const LoopOptions& options) {
       }
     }
   }
-  std::unique_ptr<Loop> loop(new Loop(BackendKind::kEpoll, nullptr, ""));
+  const int64_t busy_poll_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(options.busy_poll).count();
+  if (busy_poll_ns < 0 || busy_poll_ns > 1000000000)
+    return Error(ErrorCode::kInvalidArgument, "busy_poll: 0 to 1 s");
+  std::unique_ptr<Loop> loop(new Loop(BackendKind::kEpoll, nullptr, "", busy_poll_ns));
   if (want != BackendKind::kEpoll) {
     std::string why;
     loop->backend_ =
@@ -217,8 +221,12 @@ Result<std::unique_ptr<Loop>> Loop::Create(const LoopOptions& options) {
   return loop;
 }
 
-Loop::Loop(BackendKind kind, std::unique_ptr<detail::Backend> backend, std::string fallback_reason)
-    : kind_(kind), backend_(std::move(backend)), fallback_reason_(std::move(fallback_reason)) {
+Loop::Loop(BackendKind kind, std::unique_ptr<detail::Backend> backend, std::string fallback_reason,
+           int64_t busy_poll_ns)
+    : kind_(kind),
+      backend_(std::move(backend)),
+      fallback_reason_(std::move(fallback_reason)),
+      busy_poll_ns_(busy_poll_ns) {
   pending_head_.prev = pending_head_.next = &pending_head_;
   tasks_head_.prev_task = tasks_head_.next_task = &tasks_head_;
 }
@@ -274,6 +282,12 @@ Status Loop::RunWhile(const std::function<bool()>& keep_going) {
     } else if (!keep_going() || !HasWork()) {
       break;
     }
+    if (ready_.empty() && busy_poll_ns_ > 0 && ran_last_iteration_ > 0 && !stop_requested_) {
+      if (Status s = BusyPoll(); !s.ok()) {
+        result = s;
+        break;
+      }
+    }
     int64_t timeout = -1;
     if (!ready_.empty()) {
       timeout = 0;
@@ -289,6 +303,19 @@ Status Loop::RunWhile(const std::function<bool()>& keep_going) {
   }
   running_ = false;
   return result;
+}
+
+// Collects completions without sleeping until one arrives, the next timer is
+// due or the busy-poll time is up. A loop that sleeps less is woken less: a
+// wake-up costs the waking side (the peer's send path) more than a poll
+// here, which is what a dedicated core has to spare.
+Status Loop::BusyPoll() {
+  int64_t until = NowNs() + busy_poll_ns_;
+  if (!timers_.empty()) until = std::min(until, timers_[0]->deadline_ns);
+  while (ready_.empty() && NowNs() < until) {
+    if (Status s = backend_->Wait(0); !s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 void Loop::Start(Op* op) {
@@ -361,6 +388,7 @@ void Loop::ExpireTimers() {
 }
 
 void Loop::DrainReady() {
+  ran_last_iteration_ = ready_.size();
   draining_.swap(ready_);
   while (!draining_.empty()) {
     std::pop_heap(draining_.begin(), draining_.end(), ReadyLess);

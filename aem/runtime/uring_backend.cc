@@ -4,11 +4,22 @@
 // Cancellation is IORING_OP_ASYNC_CANCEL on the same user_data. A kernel
 // that answers -EAGAIN for an fd (old kernels with O_NONBLOCK files) gets a
 // poll SQE first and the operation again once the fd is ready.
+//
+// Where the kernel has it (6.1+), the ring is single-issuer with deferred
+// task work: completions are processed only when the loop enters the
+// kernel to wait, in its own thread, instead of interrupting it (the
+// request/response benchmark in docs/benchmarks.md measures the gain). Such
+// a ring belongs to the first thread that submits, so it starts disabled
+// and is enabled by the first Wait, from the thread that runs the loop (a
+// loop may be created in one thread and run in another); operations started
+// before that wait in the backend.
 #include <errno.h>
 #include <liburing.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <vector>
 
@@ -28,17 +39,23 @@ class UringBackend final : public Backend {
 
   int Init(unsigned entries) {
     io_uring_params p{};
-    p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN;
-    p.cq_entries = entries * 4;
-    int rc = io_uring_queue_init_params(entries, &ring_, &p);
-    if (rc == -EINVAL) {  // a kernel before 5.18/5.19: no SUBMIT_ALL / COOP_TASKRUN
+    int rc = -EINVAL;
+    // Newest first; a kernel that lacks a flag answers -EINVAL.
+    for (const unsigned flags : {
+             IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+                 IORING_SETUP_R_DISABLED,                          // 6.1
+             IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN,  // 5.18/5.19
+             0u,
+         }) {
       p = io_uring_params{};
-      p.flags = IORING_SETUP_CQSIZE;
+      p.flags = IORING_SETUP_CQSIZE | flags;
       p.cq_entries = entries * 4;
       rc = io_uring_queue_init_params(entries, &ring_, &p);
+      if (rc != -EINVAL) break;
     }
     if (rc < 0) return rc;
     initialized_ = true;
+    enabled_ = !(p.flags & IORING_SETUP_R_DISABLED);
     if (!(p.features & IORING_FEAT_NODROP)) return -ENOTSUP;
     io_uring_probe* probe = io_uring_get_probe_ring(&ring_);
     if (probe == nullptr) return -ENOTSUP;
@@ -55,6 +72,14 @@ class UringBackend final : public Backend {
 
   void Cancel(Op* op) override {
     io_uring_sqe* sqe = GetSqe();
+    if (sqe == nullptr) {  // before the first Wait, with a full queue
+      if (std::erase(before_enabled_, op) > 0) {
+        sink_->Complete(op, -ECANCELED);  // it never reached the queue
+      } else {
+        cancels_before_enabled_.push_back(op);
+      }
+      return;
+    }
     io_uring_prep_cancel(sqe, op, 0);
     io_uring_sqe_set_data64(sqe, kIgnore);
   }
@@ -62,6 +87,20 @@ class UringBackend final : public Backend {
   void Forget(int) override {}
 
   Status Wait(int64_t timeout_ns) override {
+    if (!enabled_) {
+      // The raw call: liburing 2.3's shared library does not export
+      // io_uring_enable_rings (its static one does).
+      if (syscall(__NR_io_uring_register, ring_.ring_fd, IORING_REGISTER_ENABLE_RINGS, nullptr,
+                  0) != 0)
+        return Error::FromErrno(errno, "io_uring_register(IORING_REGISTER_ENABLE_RINGS)");
+      enabled_ = true;
+      std::vector<Op*> early = std::move(before_enabled_);
+      before_enabled_.clear();
+      for (Op* op : early) Prep(op);
+      std::vector<Op*> cancels = std::move(cancels_before_enabled_);
+      cancels_before_enabled_.clear();
+      for (Op* op : cancels) Cancel(op);
+    }
     int rc;
     io_uring_cqe* cqe = nullptr;
     if (timeout_ns == 0) {
@@ -84,8 +123,10 @@ class UringBackend final : public Backend {
     int32_t res;
   };
 
+  // nullptr: the ring is not enabled yet and its submission queue is full.
   io_uring_sqe* GetSqe() {
     for (;;) {
+      if (!enabled_) return io_uring_get_sqe(&ring_);
       if (io_uring_sqe* sqe = io_uring_get_sqe(&ring_)) return sqe;
       const int rc = io_uring_submit(&ring_);
       if (rc == -EBUSY || rc == -EAGAIN) Reap();  // completions first, then room to submit
@@ -94,6 +135,10 @@ class UringBackend final : public Backend {
 
   void Prep(Op* op) {
     io_uring_sqe* sqe = GetSqe();
+    if (sqe == nullptr) {
+      before_enabled_.push_back(op);
+      return;
+    }
     if (op->uring_polling) {
       const bool in =
           op->kind == OpKind::kRead || op->kind == OpKind::kRecv || op->kind == OpKind::kAccept;
@@ -160,6 +205,10 @@ class UringBackend final : public Backend {
   CompletionSink* sink_;
   io_uring ring_{};
   bool initialized_ = false;
+  bool enabled_ = true;
+  // Started or cancelled before the first Wait, beyond the queue's room.
+  std::vector<Op*> before_enabled_;
+  std::vector<Op*> cancels_before_enabled_;
   std::vector<Cqe> spare_;
 };
 

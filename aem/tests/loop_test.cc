@@ -434,6 +434,85 @@ TEST_P(LoopTest, RunUntilDoneAfterStopIsCancelled) {
   EXPECT_EQ(*r, 2);
 }
 
+// A loop may be set up in one thread and run in another (the frontend's
+// shards are). More operations than the io_uring submission queue holds
+// (512) are started before the first Run, and some are cancelled then.
+TEST_P(LoopTest, OperationsStartedBeforeRunInAnotherThread) {
+  Pipe answered, cancelled;
+  char sink[2000];
+  size_t bytes = 0, cancellations = 0, errors = 0;
+  auto read_one = [&](int fd, char* c) {
+    loop().AsyncRead(fd, c, 1, 0, [&](Result<size_t> n) {
+      if (n.ok()) {
+        bytes += *n;
+      } else if (n.error().code() == ErrorCode::kCancelled) {
+        ++cancellations;
+      } else {
+        ++errors;
+      }
+    });
+  };
+  for (int i = 0; i < 450; ++i) read_one(answered.r.get(), &sink[i]);
+  for (int i = 0; i < 100; ++i) read_one(cancelled.r.get(), &sink[1000 + i]);
+  for (int i = 450; i < 1000; ++i) read_one(answered.r.get(), &sink[i]);
+  loop().Cancel(cancelled.r.get());
+  const std::string data(1000, 'x');
+  ASSERT_EQ(write(answered.w.get(), data.data(), data.size()), 1000);
+  Status status;
+  std::thread runner([&] { status = loop().Run(); });
+  runner.join();
+  ASSERT_TRUE(status.ok()) << status.error().ToString();
+  EXPECT_EQ(bytes, 1000u);
+  EXPECT_EQ(cancellations, 100u);
+  EXPECT_EQ(errors, 0u);
+}
+
+// Busy polling changes when the loop sleeps, not what it delivers: I/O
+// and timers arrive as without it, and an idle loop still returns.
+TEST_P(LoopTest, BusyPollingDeliversIoAndTimers) {
+  LoopOptions options;
+  options.backend = GetParam();
+  options.busy_poll = 2ms;
+  auto created = Loop::Create(options);
+  ASSERT_TRUE(created.ok()) << created.error().ToString();
+  Loop& l = **created;
+  Pipe p;
+  std::string got;
+  auto reader = [&]() -> Task<void> {
+    for (;;) {
+      char buf[16];
+      Result<size_t> n = co_await l.Read(p.r.get(), buf, sizeof(buf));
+      if (!n.ok() || *n == 0) co_return;
+      got.append(buf, *n);
+    }
+  };
+  l.Spawn(reader());
+  std::vector<int> ticks;
+  const auto start = Loop::Clock::now();
+  l.AddTimer(1ms, {}, 0, [&](uint64_t) {
+    ticks.push_back(1);
+    ASSERT_EQ(write(p.w.get(), "abc", 3), 3);
+  });
+  l.AddTimer(10ms, {}, 0, [&](uint64_t) {
+    ticks.push_back(10);
+    p.w.Reset();  // end of file: the reader finishes
+  });
+  ASSERT_TRUE(l.Run().ok());
+  EXPECT_EQ(got, "abc");
+  EXPECT_EQ(ticks, (std::vector<int>{1, 10}));
+  const auto took = Loop::Clock::now() - start;
+  EXPECT_GE(took, 10ms);
+  EXPECT_LT(took, 1s);
+}
+
+TEST(LoopOptionsTest, BusyPollAboveOneSecondIsRefused) {
+  LoopOptions options;
+  options.busy_poll = 2s;
+  auto created = Loop::Create(options);
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.error().code(), ErrorCode::kInvalidArgument);
+}
+
 AEM_INSTANTIATE_ON_BACKENDS(LoopTest);
 
 TEST(LoopBackendSelection, EnvironmentForcesEpoll) {

@@ -1,8 +1,9 @@
-// Regression driver for the fuzz targets: links with one target's
+// Regression driver for the fuzz targets (signer/fuzz, aem/tests): links with one target's
 // LLVMFuzzerTestOneInput instead of libFuzzer and runs it over
 //   - every file of the given files and directories (recursively), or, with
-//     no paths, the target's seed corpus signer/fuzz/corpus/<name>, where
-//     <name> is this binary's name without "_test";
+//     no paths, the target's seed corpus corpus/<name> in the test's
+//     package (signer/fuzz, aem/tests), where <name> is this binary's name
+//     without "_test";
 //   - --mutations=N (default 3000, or $FUZZ_REPLAY_MUTATIONS) deterministic
 //     pseudo-random mutations of each of those files: bit flips, byte and
 //     integer overwrites, truncations, insertions, deletions and copies,
@@ -182,13 +183,18 @@ void Collect(const fs::path& p, std::vector<Input>& out) {
   }
 }
 
+// corpus/<name> in the test's own package: Bazel's TEST_BINARY names it
+// (signer/fuzz/x_test, aem/tests/y_test); signer/fuzz outside Bazel.
 fs::path DefaultCorpus(const char* argv0) {
   std::string name = fs::path(argv0).filename().string();
   const std::string suffix = "_test";
   if (name.size() > suffix.size() &&
       name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
     name.resize(name.size() - suffix.size());
-  const fs::path rel = fs::path("signer/fuzz/corpus") / name;
+  const char* binary = std::getenv("TEST_BINARY");
+  const fs::path package =
+      binary != nullptr ? fs::path(binary).parent_path() : fs::path("signer/fuzz");
+  const fs::path rel = package / "corpus" / name;
   if (const char* srcdir = std::getenv("TEST_SRCDIR")) {
     const char* ws = std::getenv("TEST_WORKSPACE");
     return fs::path(srcdir) / (ws != nullptr ? ws : "digsig") / rel;

@@ -12,8 +12,10 @@
 # counted; a killed subscriber leaves no module reference and no memory
 # behind; the module cannot be unloaded while a subscriber is open and can
 # be after; limits hold; digsig.ko's refusals arrive as VERDICT records
-# whichever module is loaded first, and digsig.ko works without aem.ko; the
-# kernel logs no oops, BUG or WARNING.
+# whichever module is loaded first, and digsig.ko works without aem.ko;
+# digsig-monitor (io_uring and epoll) turns refusals, process events and
+# its channel's user events into JSON lines with one alarm; the kernel logs
+# no oops, BUG or WARNING.
 set -euo pipefail
 export LC_ALL=C
 W="$TEST_TMPDIR/aem"
@@ -30,8 +32,10 @@ digsig="$R/signer/tools/digsig"
 # the key the image's digsig.ko trusts; the refused program is not.
 "$digsig" sign --key "$R/rules/dev_key/key.pem" --cert "$R/rules/dev_key/cert.pem" \
   --allow-insecure-key -o aem_tool "$R/tests/board/aem_tool" 2>>"$LOG"
+"$digsig" sign --key "$R/rules/dev_key/key.pem" --cert "$R/rules/dev_key/cert.pem" \
+  --allow-insecure-key -o digsig-monitor "$R/aem/examples/digsig-monitor-static" 2>>"$LOG"
 cp "$R/images/demo/digsig-hello" unsigned-hello
-chmod 0755 aem_tool unsigned-hello
+chmod 0755 aem_tool digsig-monitor unsigned-hello
 cp "$R/aem/kernel/aem.ko" aem.ko
 
 cat >scenario.sh <<'SCENARIO'
@@ -122,6 +126,33 @@ insmod $DIGSIG mode=2; result digsig-loads-without-aem $?
 /usr/bin/digsig-hello >/dev/null; result digsig-runs-signed-without-aem $?
 rmmod digsig; result digsig-unloads-without-aem $?
 
+# digsig-monitor (aem/examples) against the live modules, on io_uring
+# (auto) and on epoll: its JSON lines and stderr go to the console, where
+# the host checks them (monitor_log_check.py).
+monitor_run() {
+  tag=$1; shift
+  /opt/digsig-monitor --events all --channel board --alarm-threshold 5 --stats "$@" \
+    >/tmp/mon.json 2>/tmp/mon.err &
+  mon=$!
+  i=0
+  while [ "$(refs)" != 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  test "$(refs)" = 1; result monitor-$tag-subscribes $? "refs $(refs)"
+  /usr/bin/digsig-hello >/dev/null
+  i=0
+  while [ $i -lt 10 ]; do /opt/unsigned-hello >/dev/null 2>&1; i=$((i + 1)); done
+  $T post board "hello from the board" >/dev/null
+  $T post elsewhere "not for the monitor" >/dev/null
+  sleep 1
+  kill -TERM $mon; wait $mon; result monitor-$tag-stops-cleanly $?
+  test "$(refs)" = 0; result monitor-$tag-drops-reference $? "refs $(refs)"
+  sed "s/^/BOARD-MON-$tag /" /tmp/mon.json
+  sed "s/^/BOARD-MONERR-$tag /" /tmp/mon.err
+}
+insmod $DIGSIG mode=2 && insmod $AEM; result monitor-modules-load $?
+monitor_run uring
+monitor_run epoll --backend epoll
+rmmod aem && rmmod digsig; result monitor-modules-unload $?
+
 dmesg | grep -E 'aem|digsig' | sed 's/^/BOARD-DMESG /'
 ! dmesg | grep -qE 'Oops|BUG:|WARNING:|Call Trace'; result dmesg-clean $?
 SCENARIO
@@ -135,12 +166,15 @@ names=(module-loads device-appears device-root-only no-references-at-rest lifecy
   aem-then-digsig-load verdict-aem-then-digsig digsig-holds-no-reference aem-unloads-under-digsig
   digsig-refuses-after-aem-gone aem-loads-after-digsig verdict-digsig-then-aem both-unload
   permissive-loads verdict-permissive permissive-unloads digsig-loads-without-aem
-  digsig-refuses-without-aem digsig-runs-signed-without-aem digsig-unloads-without-aem dmesg-clean)
+  digsig-refuses-without-aem digsig-runs-signed-without-aem digsig-unloads-without-aem
+  monitor-modules-load monitor-uring-subscribes monitor-uring-stops-cleanly
+  monitor-uring-drops-reference monitor-epoll-subscribes monitor-epoll-stops-cleanly
+  monitor-epoll-drops-reference monitor-modules-unload dmesg-clean)
 
 export BOARD_SMP=2
 check "the board boots and finishes the scenario" "$board" "$R/images/demo/rootfs.tar.gz" \
   scenario.sh "$W/out" aem.ko:/lib/modules/aem/aem.ko aem_tool:/opt/aem_tool \
-  unsigned-hello:/opt/unsigned-hello
+  unsigned-hello:/opt/unsigned-hello digsig-monitor:/opt/digsig-monitor
 cat "$W/out/console.log" >>"$LOG"
 for name in "${names[@]}"; do
   check "board: $name" grep -q "^BOARD-RESULT $name PASS" "$W/out/results.txt"
@@ -150,5 +184,9 @@ check "board: no unexpected results" bash -c \
   "test \$(wc -l <'$W/out/results.txt') -eq ${#names[@]}"
 # What the board said, for whoever reads a failure.
 tr -d '\r' <"$W/out/console.log" | grep -a -E '^BOARD-(INFO|RESULT .* FAIL)' || true
+for tag in uring epoll; do
+  check "board: digsig-monitor on $tag wrote what happened" python3 \
+    "$R/tests/board/monitor_log_check.py" "$W/out/console.log" "$tag"
+done
 check "board: no kernel oops" bash -c "! grep -aqE 'Oops|BUG:|WARNING:|Call Trace' '$W/out/console.log'"
 finish

@@ -17,6 +17,7 @@
  *   aem_tool limits MAX           subscriber limit, ring sizes, bad arguments
  *   aem_tool hold N               opens N subscribers (4 MiB rings), waits forever
  *   aem_tool verdict PATH REFUSED exec PATH: a VERDICT record (reason unsigned)
+ *   aem_tool post CHANNEL TEXT    posts TEXT to CHANNEL, prints how many took it
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -961,6 +962,20 @@ static int cmd_verdict(const char *path, int refused)
 	return finish("verdict");
 }
 
+static int cmd_post(const char *channel, const char *text)
+{
+	int fd = subscribe(0, 0, (uint32_t)-1, NULL, 0);
+	int n = post(fd, channel, text, strlen(text));
+
+	if (n < 0) {
+		printf("post to %s: %s\n", channel, strerror(errno));
+		return 1;
+	}
+	printf("post to %s reached %d subscribers\n", channel, n);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -988,6 +1003,8 @@ int main(int argc, char **argv)
 		return cmd_hold(atoi(argv[2]));
 	if (!strcmp(cmd, "verdict") && argc == 4)
 		return cmd_verdict(argv[2], atoi(argv[3]));
+	if (!strcmp(cmd, "post") && argc == 4)
+		return cmd_post(argv[2], argv[3]);
 	fprintf(stderr, "usage: see the comment at the top of tests/board/aem_tool.c\n");
 	return 2;
 }
