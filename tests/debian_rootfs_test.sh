@@ -11,12 +11,9 @@ export LC_ALL=C
 export PATH="$PATH:/usr/sbin:/sbin"
 digsig="$TEST_SRCDIR/digsig/signer/tools/digsig"
 rootfs_sh="$TEST_SRCDIR/digsig/tools/rootfs/debian_rootfs.sh"
-W="$TEST_TMPDIR/debian"
-rm -rf "$W" && mkdir -p "$W" && cd "$W"
-LOG="$W/log"
-: >"$LOG"
 # shellcheck source=tests/lib/harness.sh
 source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
+begin_test debian
 # Hundreds of MB of tarballs and an extracted tree: keep only the log.
 trap 'rm -rf "$W/root" "$W"/*.tar' EXIT
 

@@ -4,12 +4,9 @@
 # module-signed input, and the kernel's rules for module signature headers.
 set -euo pipefail
 digsig="$TEST_SRCDIR/digsig/signer/tools/digsig"
-W="$TEST_TMPDIR/files"
-rm -rf "$W" && mkdir -p "$W" && cd "$W"
-LOG="$W/log"
-: >"$LOG"
 # shellcheck source=tests/lib/harness.sh
 source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
+begin_test files
 
 "$digsig" keygen --out key >/dev/null
 sign() { "$digsig" sign --key key/key.pem --cert key/cert.pem "$@"; }

@@ -9,12 +9,9 @@
 set -euo pipefail
 export LC_ALL=C
 digsig="$TEST_SRCDIR/digsig/signer/tools/digsig"
-W="$TEST_TMPDIR/hostile-tar"
-rm -rf "$W" && mkdir -p "$W" && cd "$W"
-LOG="$W/log"
-: >"$LOG"
 # shellcheck source=tests/lib/harness.sh
 source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
+begin_test hostile-tar
 
 "$digsig" keygen --out key >/dev/null
 mkdir -p in out

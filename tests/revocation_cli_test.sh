@@ -5,12 +5,9 @@
 # a usage or file exit status, and leave no output (or the old one) behind.
 set -euo pipefail
 digsig="$TEST_SRCDIR/digsig/signer/tools/digsig"
-W="$TEST_TMPDIR/revocation"
-rm -rf "$W" && mkdir -p "$W" && cd "$W"
-LOG="$W/log"
-: >"$LOG"
 # shellcheck source=tests/lib/harness.sh
 source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
+begin_test revocation
 exit_is() { local want=$1; shift; local rc=0; "$@" 2>>"$LOG" || rc=$?; echo "exit $rc, want $want"; [[ $rc -eq $want ]]; }
 
 "$digsig" keygen --out owner --subject "CN=owner" >/dev/null

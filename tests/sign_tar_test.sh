@@ -7,12 +7,9 @@
 set -euo pipefail
 export LC_ALL=C
 digsig="$TEST_SRCDIR/digsig/signer/tools/digsig"
-W="$TEST_TMPDIR/tar"
-rm -rf "$W" && mkdir -p "$W" && cd "$W"
-LOG="$W/log"
-: >"$LOG"
 # shellcheck source=tests/lib/harness.sh
 source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
+begin_test tar
 
 "$digsig" keygen --out key >/dev/null
 sign_tar() { "$digsig" sign-tar --key key/key.pem --cert key/cert.pem "$@"; }

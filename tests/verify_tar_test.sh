@@ -11,12 +11,9 @@ export LC_ALL=C
 digsig="$TEST_SRCDIR/digsig/signer/tools/digsig"
 tar_edit="$TEST_SRCDIR/digsig/tests/lib/tar_edit.py"
 manifest_check="$TEST_SRCDIR/digsig/tests/lib/manifest_check.py"
-W="$TEST_TMPDIR/verify-tar"
-rm -rf "$W" && mkdir -p "$W" && cd "$W"
-LOG="$W/log"
-: >"$LOG"
 # shellcheck source=tests/lib/harness.sh
 source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
+begin_test verify-tar
 
 "$digsig" keygen --out key >/dev/null
 "$digsig" keygen --out other --subject CN=other >/dev/null

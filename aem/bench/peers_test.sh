@@ -10,12 +10,9 @@
 # in http mode a short wrk run reports requests and no errors.
 set -euo pipefail
 B="$TEST_SRCDIR/digsig/aem/bench"
-W="$TEST_TMPDIR/peers"
-rm -rf "$W" && mkdir -p "$W" && cd "$W"
-LOG="$W/log"
-: >"$LOG"
 # shellcheck source=tests/lib/harness.sh
 source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
+begin_test peers
 
 SERVERS=(
   "frontend:$TEST_SRCDIR/digsig/aem/examples/frontend"

@@ -57,6 +57,27 @@ static u16 copy_path(char *dst, const char *src, u16 *flags)
 	return n;
 }
 
+/*
+ * Sets the path of a record whose fixed part is @fixed bytes, and the
+ * record's size from the path's length.
+ */
+static void set_path(struct aem_event_header *h, size_t fixed, char *dst, u16 *path_len,
+		     const char *src)
+{
+	*path_len = copy_path(dst, src, &h->flags);
+	h->size = fixed + ALIGN(*path_len + 1, 8);
+}
+
+/* Delivers a record about one process: the pid and uid filters match it. */
+static void deliver_about(struct aem_event_header *h, const struct aem_process *proc)
+{
+	struct aem_source_event ev = {
+		.rec = h, .pid = proc->pid, .pid2 = proc->pid, .uid = proc->uid,
+	};
+
+	aem_deliver(&ev);
+}
+
 /* Room for a record with a path of up to AEM_PATH_MAX bytes. */
 #define PATH_RECORD_WORDS(type) DIV_ROUND_UP(sizeof(type) + AEM_PATH_MAX, sizeof(u64))
 
@@ -83,8 +104,6 @@ static void aem_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 {
 	u64 buf[PATH_RECORD_WORDS(struct aem_exec_event)];
 	struct aem_exec_event *rec = (void *)buf;
-	struct aem_source_event ev = { .rec = &rec->h };
-	u16 len;
 
 	if (!wanted(AEM_EVENT_EXEC))
 		return;
@@ -92,13 +111,8 @@ static void aem_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 	rec->h.type = AEM_EVENT_EXEC;
 	aem_fill_process(&rec->proc, p);
 	/* The name execve() was given, as the tracepoint itself reports. */
-	len = copy_path(rec->path, bprm->filename, &rec->h.flags);
-	rec->path_len = len;
-	rec->h.size = sizeof(*rec) + ALIGN(len + 1, 8);
-	ev.pid = rec->proc.pid;
-	ev.pid2 = ev.pid;
-	ev.uid = rec->proc.uid;
-	aem_deliver(&ev);
+	set_path(&rec->h, sizeof(*rec), rec->path, &rec->path_len, bprm->filename);
+	deliver_about(&rec->h, &rec->proc);
 }
 
 /*
@@ -108,7 +122,6 @@ static void aem_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 static void aem_probe_exit(void *data, struct task_struct *p)
 {
 	struct aem_exit_event rec;
-	struct aem_source_event ev = { .rec = &rec.h };
 
 	if (!wanted(AEM_EVENT_EXIT) || !thread_group_leader(p))
 		return;
@@ -117,18 +130,13 @@ static void aem_probe_exit(void *data, struct task_struct *p)
 	rec.h.type = AEM_EVENT_EXIT;
 	aem_fill_process(&rec.proc, p);
 	rec.exit_code = p->exit_code;
-	ev.pid = rec.proc.pid;
-	ev.pid2 = ev.pid;
-	ev.uid = rec.proc.uid;
-	aem_deliver(&ev);
+	deliver_about(&rec.h, &rec.proc);
 }
 
 void aem_digsig_verdict(const char *path, unsigned int reason, bool refused, bool interp)
 {
 	u64 buf[PATH_RECORD_WORDS(struct aem_verdict_event)];
 	struct aem_verdict_event *rec = (void *)buf;
-	struct aem_source_event ev = { .rec = &rec->h };
-	u16 len;
 
 	if (!wanted(AEM_EVENT_VERDICT))
 		return;
@@ -138,13 +146,8 @@ void aem_digsig_verdict(const char *path, unsigned int reason, bool refused, boo
 	rec->reason = reason;
 	rec->refused = refused;
 	rec->interp = interp;
-	len = copy_path(rec->path, path, &rec->h.flags);
-	rec->path_len = len;
-	rec->h.size = sizeof(*rec) + ALIGN(len + 1, 8);
-	ev.pid = rec->proc.pid;
-	ev.pid2 = ev.pid;
-	ev.uid = rec->proc.uid;
-	aem_deliver(&ev);
+	set_path(&rec->h, sizeof(*rec), rec->path, &rec->path_len, path);
+	deliver_about(&rec->h, &rec->proc);
 }
 EXPORT_SYMBOL_GPL(aem_digsig_verdict);
 

@@ -18,12 +18,9 @@
 # no oops, BUG or WARNING.
 set -euo pipefail
 export LC_ALL=C
-W="$TEST_TMPDIR/aem"
-rm -rf "$W" && mkdir -p "$W" && cd "$W"
-LOG="$W/log"
-: >"$LOG"
 # shellcheck source=tests/lib/harness.sh
 source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
+begin_test aem
 R="$TEST_SRCDIR/digsig"
 board="$R/tests/board/board.sh"
 digsig="$R/signer/tools/digsig"

@@ -5,12 +5,9 @@
 # the module signature the kernel reads. Each scenario line is a result.
 set -euo pipefail
 export LC_ALL=C
-W="$TEST_TMPDIR/board"
-rm -rf "$W" && mkdir -p "$W" && cd "$W"
-LOG="$W/log"
-: >"$LOG"
 # shellcheck source=tests/lib/harness.sh
 source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
+begin_test board
 board="$TEST_SRCDIR/digsig/tests/board/board.sh"
 image="$TEST_SRCDIR/digsig/images/demo/rootfs.tar.gz"
 

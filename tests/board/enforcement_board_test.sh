@@ -11,12 +11,9 @@
 # lowered, take keys, nor the module be unloaded; the kernel never oopses.
 set -euo pipefail
 export LC_ALL=C
-W="$TEST_TMPDIR/enforcement"
-rm -rf "$W" && mkdir -p "$W" && cd "$W"
-LOG="$W/log"
-: >"$LOG"
 # shellcheck source=tests/lib/harness.sh
 source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
+begin_test enforcement
 R="$TEST_SRCDIR/digsig"
 board="$R/tests/board/board.sh"
 digsig="$R/signer/tools/digsig"

@@ -11,12 +11,9 @@
 # unsigned script, plain reads). Every scenario is one result.
 set -euo pipefail
 export LC_ALL=C
-W="$TEST_TMPDIR/ima"
-rm -rf "$W" && mkdir -p "$W" && cd "$W"
-LOG="$W/log"
-: >"$LOG"
 # shellcheck source=tests/lib/harness.sh
 source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
+begin_test ima
 R="$TEST_SRCDIR/digsig"
 board="$R/tests/board/board.sh"
 

@@ -1,9 +1,19 @@
-# Shared by the shell tests (source it after setting LOG to a log file): one
-# PASS/FAIL line per check, the closing "N passed, M failed" line, and the
-# exit status. Checks never abort the script, so one run reports every failure.
+# Shared by the shell tests: one PASS/FAIL line per check, the closing
+# "N passed, M failed" line, and the exit status. Checks never abort the
+# script, so one run reports every failure. Source it, then call begin_test
+# (Bazel tests) or set LOG to a log file yourself.
 
 passed=0
 failed=0
+
+# begin_test NAME: a fresh working directory W=$TEST_TMPDIR/NAME, made the
+# current one, and the log LOG=$W/log the checks write to.
+begin_test() {
+  W="$TEST_TMPDIR/$1"
+  rm -rf "$W" && mkdir -p "$W" && cd "$W"
+  LOG="$W/log"
+  : >"$LOG"
+}
 pass() { echo "PASS: $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 
