@@ -20,7 +20,13 @@ namespace {
   std::exit(2);
 }
 
-}  // namespace
+Result<int> Listen(const PeerOptions& options) {
+  ListenOptions listen;
+  listen.backlog = kListenBacklog;
+  Result<Fd> fd = ListenTcp(options.host, options.port, listen);
+  if (!fd.ok()) return fd.error();
+  return fd->Release();
+}
 
 PeerOptions ParsePeerOptions(const char* name, int argc, char** argv) {
   PeerOptions o;
@@ -54,6 +60,8 @@ PeerOptions ParsePeerOptions(const char* name, int argc, char** argv) {
   return o;
 }
 
+}  // namespace
+
 int AddressFamily(const std::string& host) {
   unsigned char addr[sizeof(in6_addr)];
   if (inet_pton(AF_INET, host.c_str(), addr) == 1) return AF_INET;
@@ -61,18 +69,10 @@ int AddressFamily(const std::string& host) {
   return 0;
 }
 
-Result<int> Listen(const PeerOptions& options) {
-  ListenOptions listen;
-  listen.backlog = kListenBacklog;
-  Result<Fd> fd = ListenTcp(options.host, options.port, listen);
-  if (!fd.ok()) return fd.error();
-  return fd->Release();
-}
-
 PeerSetup SetUpPeer(const char* name, int argc, char** argv) {
   PeerSetup setup;
   setup.options = ParsePeerOptions(name, argc, argv);
-  IgnoreSigpipe();
+  signal(SIGPIPE, SIG_IGN);
   Result<int> fd = Listen(setup.options);
   if (!fd.ok()) {
     std::fprintf(stderr, "%s: %s\n", name, fd.error().message().c_str());
@@ -93,8 +93,6 @@ void PrintListening(const char* name, const PeerOptions& options, uint16_t port)
               static_cast<unsigned>(port), frontend::ProtocolName(options.protocol));
   std::fflush(stdout);
 }
-
-void IgnoreSigpipe() { signal(SIGPIPE, SIG_IGN); }
 
 void PrintStats(const char* name, const frontend::ServerStats& stats) {
   std::fprintf(stderr, "%s: %llu connections, %llu requests, %llu protocol errors\n", name,

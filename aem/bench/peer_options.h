@@ -24,23 +24,18 @@ struct PeerOptions {
   bool stats = false;  // print the counters to stderr at exit
 };
 
-// Parses the command line of the server `name` ("epoll-frontend"). A bad
-// argument prints one line to stderr and exits with status 2.
-PeerOptions ParsePeerOptions(const char* name, int argc, char** argv);
-
 inline constexpr int kListenBacklog = 4096;
 
-// The listening socket every server uses: libaem's ListenTcp (TCP on a
-// numeric IPv4/IPv6 address, non-blocking, close-on-exec, SO_REUSEADDR,
-// backlog kListenBacklog). Returns the descriptor, which the caller owns.
-// LocalPort and SetNoDelay come from libaem's net.h too.
-Result<int> Listen(const PeerOptions& options);
 // AF_INET or AF_INET6 for a numeric address (0 if neither).
 int AddressFamily(const std::string& host);
 
-// How every server starts: the command line parsed, SIGPIPE ignored, the
-// listening socket made (Listen) and its port known. An error is printed
-// as "NAME: reason" and exits with status 1.
+// How every server starts: the command line parsed (a bad argument prints
+// one line and exits with status 2), SIGPIPE ignored (sends to a closed
+// peer are errors: libuv and libevent write with write(2)/writev(2)), the
+// listening socket made with libaem's ListenTcp (non-blocking,
+// close-on-exec, SO_REUSEADDR, backlog kListenBacklog) and its port known.
+// An error is printed as "NAME: reason" and exits with status 1. LocalPort
+// and SetNoDelay come from libaem's net.h too.
 struct PeerSetup {
   PeerOptions options;
   int listen_fd = -1;  // the caller's to close
@@ -50,10 +45,6 @@ PeerSetup SetUpPeer(const char* name, int argc, char** argv);
 
 // Writes "NAME: listening on HOST:PORT (protocol P)" to stdout and flushes.
 void PrintListening(const char* name, const PeerOptions& options, uint16_t port);
-
-// Sends to a closed peer are errors, not SIGPIPE (libuv and libevent write
-// with write(2)/writev(2)).
-void IgnoreSigpipe();
 
 // "NAME: N connections, M requests, K protocol errors" on stderr.
 void PrintStats(const char* name, const frontend::ServerStats& stats);

@@ -13,25 +13,17 @@
 // fuzz target); with libFuzzer as docs/aem.md says.
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <random>
 #include <vector>
 
 #include "aem/runtime/events.h"
 #include "aem/tests/event_builder.h"
-
-#define AEM_FUZZ_CHECK(cond)                                                              \
-  do {                                                                                    \
-    if (!(cond)) {                                                                        \
-      std::fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__, __LINE__, #cond); \
-      __builtin_trap();                                                                   \
-    }                                                                                     \
-  } while (0)
+#include "signer/fuzz/fuzz_check.h"
 
 namespace {
 
-void CheckBounded(const aem::ProcessInfo& p) { AEM_FUZZ_CHECK(p.comm.size() <= AEM_COMM_LEN); }
+void CheckBounded(const aem::ProcessInfo& p) { FUZZ_CHECK(p.comm.size() <= AEM_COMM_LEN); }
 
 void CheckEvent(const aem::Event& ev, size_t record_size) {
   if (const auto* e = ev.get<aem::ForkEvent>()) {
@@ -39,25 +31,25 @@ void CheckEvent(const aem::Event& ev, size_t record_size) {
     CheckBounded(e->child);
   } else if (const auto* e = ev.get<aem::ExecEvent>()) {
     CheckBounded(e->process);
-    AEM_FUZZ_CHECK(e->path.size() < record_size - sizeof(aem_exec_event));
+    FUZZ_CHECK(e->path.size() < record_size - sizeof(aem_exec_event));
   } else if (const auto* e = ev.get<aem::ExitEvent>()) {
     CheckBounded(e->process);
   } else if (const auto* e = ev.get<aem::VerdictEvent>()) {
     CheckBounded(e->process);
-    AEM_FUZZ_CHECK(e->path.size() < record_size - sizeof(aem_verdict_event));
+    FUZZ_CHECK(e->path.size() < record_size - sizeof(aem_verdict_event));
   } else if (const auto* e = ev.get<aem::UserEvent>()) {
     CheckBounded(e->sender);
-    AEM_FUZZ_CHECK(e->channel.size() <= AEM_CHANNEL_LEN);
-    AEM_FUZZ_CHECK(e->data.size() <= AEM_USER_DATA_MAX);
+    FUZZ_CHECK(e->channel.size() <= AEM_CHANNEL_LEN);
+    FUZZ_CHECK(e->data.size() <= AEM_USER_DATA_MAX);
   } else if (const auto* e = ev.get<aem::UnknownEvent>()) {
-    AEM_FUZZ_CHECK(ev.type >= AEM_EVENT_TYPES);
-    AEM_FUZZ_CHECK(e->payload.size() == record_size - sizeof(aem_event_header));
+    FUZZ_CHECK(ev.type >= AEM_EVENT_TYPES);
+    FUZZ_CHECK(e->payload.size() == record_size - sizeof(aem_event_header));
   }
   const std::vector<uint8_t> canonical = aem::testing::Encode(ev);
-  AEM_FUZZ_CHECK(canonical.size() % 8 == 0 && canonical.size() <= record_size);
+  FUZZ_CHECK(canonical.size() % 8 == 0 && canonical.size() <= record_size);
   auto again = aem::DecodeEvent({canonical.data(), canonical.size()});
-  AEM_FUZZ_CHECK(again.ok());
-  AEM_FUZZ_CHECK(*again == ev);
+  FUZZ_CHECK(again.ok());
+  FUZZ_CHECK(*again == ev);
 }
 
 }  // namespace
@@ -102,26 +94,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<aem::Event> out;
   auto used = aem::DecodeEvents({data, size}, &out);
   if (!used.ok()) {
-    AEM_FUZZ_CHECK(used.error().code() == aem::ErrorCode::kMalformed);
+    FUZZ_CHECK(used.error().code() == aem::ErrorCode::kMalformed);
     return 0;
   }
-  AEM_FUZZ_CHECK(*used <= size && *used % 8 == 0);
+  FUZZ_CHECK(*used <= size && *used % 8 == 0);
   const size_t rest = size - *used;
   if (rest >= sizeof(aem_event_header)) {
     uint16_t record_size;
     std::memcpy(&record_size, data + *used, sizeof(record_size));
-    AEM_FUZZ_CHECK(record_size > rest);
+    FUZZ_CHECK(record_size > rest);
   }
   size_t off = 0;
   for (const aem::Event& ev : out) {
     uint16_t record_size;
     std::memcpy(&record_size, data + off, sizeof(record_size));
-    AEM_FUZZ_CHECK(off + record_size <= *used);
+    FUZZ_CHECK(off + record_size <= *used);
     auto alone = aem::DecodeEvent({data + off, record_size});
-    AEM_FUZZ_CHECK(alone.ok() && *alone == ev);
+    FUZZ_CHECK(alone.ok() && *alone == ev);
     CheckEvent(ev, record_size);
     off += record_size;
   }
-  AEM_FUZZ_CHECK(off == *used);
+  FUZZ_CHECK(off == *used);
   return 0;
 }

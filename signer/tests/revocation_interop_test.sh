@@ -9,15 +9,9 @@ set -euo pipefail
 
 DIGSIG="${TEST_SRCDIR:?}/digsig/signer/tools/digsig"
 [[ -x "$DIGSIG" ]] || { echo "digsig binary not found at $DIGSIG"; exit 1; }
-W="${TEST_TMPDIR:?}/revocation_interop"
-rm -rf "$W"
-mkdir -p "$W"
-cd "$W"
-LOG="$W/log"
-: >"$LOG"
-
 # shellcheck source=tests/lib/harness.sh
-source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
+source "${TEST_SRCDIR:?}/digsig/tests/lib/harness.sh"
+begin_test revocation_interop
 
 # ---- stock-tool helpers ------------------------------------------------------
 

@@ -9,15 +9,9 @@ set -euo pipefail
 DIGSIG="${TEST_SRCDIR:?}/digsig/signer/tools/digsig"
 [[ -x "$DIGSIG" ]] || { echo "digsig binary not found at $DIGSIG"; exit 1; }
 export PATH="$PATH:/usr/sbin:/sbin" # modinfo lives in /usr/sbin
-W="${TEST_TMPDIR:?}/module_sign"
-rm -rf "$W"
-mkdir -p "$W"
-cd "$W"
-LOG="$W/log"
-: >"$LOG"
-
 # shellcheck source=tests/lib/harness.sh
-source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
+source "${TEST_SRCDIR:?}/digsig/tests/lib/harness.sh"
+begin_test module_sign
 
 # equals WHAT GOT WANT
 equals() {
