@@ -7,8 +7,8 @@
 # verify fail with "altered" or "malformed".
 #
 # A missing cross compiler or qemu is a FAILURE, not a skip: the bootstrap
-# installs gcc-{i686,aarch64,arm,riscv64,powerpc,s390x,mips}-linux-gnu*,
-# qemu-user and llvm-14.
+# installs every row of tools/lib/cross_targets.sh, qemu-user and llvm-14
+# (and smoke-tests each target).
 #
 # digsig starts in ~0.1 s (it loads libLLVM), so sign, verify and re-sign run
 # once per architecture over all its files; each file still gets its own
@@ -53,17 +53,9 @@ check() {
   fi
 }
 
-# triple | qemu (empty: native) | class | endian | inspect machine name
-ARCHES=(
-  "x86_64-linux-gnu||ELF64|little|x86_64"
-  "i686-linux-gnu|qemu-i386|ELF32|little|i386"
-  "aarch64-linux-gnu|qemu-aarch64|ELF64|little|aarch64"
-  "arm-linux-gnueabihf|qemu-arm|ELF32|little|arm"
-  "riscv64-linux-gnu|qemu-riscv64|ELF64|little|riscv"
-  "powerpc-linux-gnu|qemu-ppc|ELF32|big|ppc"
-  "s390x-linux-gnu|qemu-s390x|ELF64|big|s390"
-  "mips-linux-gnu|qemu-mips|ELF32|big|mips"
-)
+# The architectures (tools/lib/cross_targets.sh, shared with the bootstrap).
+# shellcheck source=../tools/lib/cross_targets.sh
+source "$TEST_SRCDIR/digsig/tools/lib/cross_targets.sh"
 
 # The files signed per architecture, as name:type-inspect-reports.
 #   static     static executable            pie        dynamic PIE executable
@@ -185,8 +177,8 @@ runs_and_prints() {
 fails_to_run() { ! timeout 20 "$@"; }
 
 # --- the matrix ---------------------------------------------------------------
-for entry in "${ARCHES[@]}"; do
-  IFS='|' read -r triple qemu class endian machine <<<"$entry"
+for entry in "${CROSS_TARGETS[@]}"; do
+  IFS='|' read -r triple qemu class endian machine _ _ <<<"$entry"
   echo "=== $triple ==="
   cc="$triple-gcc"
   strip="$triple-strip"
