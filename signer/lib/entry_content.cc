@@ -10,6 +10,7 @@
 #include <cstring>
 #include <utility>
 
+#include "signer/lib/elf_image.h"
 #include "signer/lib/tar_archive.h"
 
 namespace digsig {
@@ -52,7 +53,7 @@ Status PwriteAll(int fd, const uint8_t* data, size_t len, uint64_t offset) {
 
 // Calls put(offset, block) for each data block of the current entry, after
 // checking that it lies inside the entry's declared size and after the
-// previous one (libarchive hands sparse entries' blocks in order); then
+// previous one (libarchive hands sparse entries' blocks in order), and
 // hole(offset, length) for each gap, the last one up to `size` included.
 template <typename Put, typename Hole>
 Status ForEachDataBlock(archive* in, uint64_t size, Put put, Hole hole) {
@@ -62,13 +63,45 @@ Status ForEachDataBlock(archive* in, uint64_t size, Put put, Hole hole) {
     size_t len = 0;
     la_int64_t offset = 0;
     int r = archive_read_data_block(in, &block, &len, &offset);
-    if (r == ARCHIVE_EOF) return Status::Ok();
+    if (r == ARCHIVE_EOF) break;
     if (!ArchiveSucceeded(r)) return ArchiveError(in, "reading data");
     if (offset < 0 || static_cast<uint64_t>(offset) > size || len > size - offset)
       return Error(ErrorCode::kMalformed, "data block outside the entry's size");
-    DIGSIG_RETURN_IF_ERROR(
-        put(static_cast<uint64_t>(offset), static_cast<const uint8_t*>(block), len));
+    const auto at = static_cast<uint64_t>(offset);
+    if (at < end) return Error(ErrorCode::kMalformed, "data blocks out of order");
+    if (at > end) hole(end, at - end);
+    DIGSIG_RETURN_IF_ERROR(put(at, static_cast<const uint8_t*>(block), len));
+    end = at + len;
   }
+  if (end < size) hole(end, size - end);
+  return Status::Ok();
+}
+
+// Zeros for the holes of spooled content, so they are never read.
+const uint8_t* ZeroBlock() {
+  static const uint8_t kZeros[kChunk] = {};
+  return kZeros;
+}
+
+// [offset, offset + length) of the spool file in chunks: data with pread,
+// holes (SEEK_HOLE) as zeros.
+Status ForEachSpoolChunk(int fd, uint64_t offset, uint64_t length, const ChunkSink& sink) {
+  const uint64_t end = offset + length;
+  while (offset < end) {
+    off_t data = lseek(fd, static_cast<off_t>(offset), SEEK_DATA);
+    if (data < 0 && errno != ENXIO) return SpoolError("cannot read the spool file");
+    const uint64_t data_at = data < 0 ? end : std::min<uint64_t>(static_cast<uint64_t>(data), end);
+    for (; offset < data_at; offset += std::min<uint64_t>(kChunk, data_at - offset))
+      DIGSIG_RETURN_IF_ERROR(
+          sink(ByteSpan(ZeroBlock(), std::min<uint64_t>(kChunk, data_at - offset))));
+    if (offset >= end) break;
+    off_t hole = lseek(fd, static_cast<off_t>(offset), SEEK_HOLE);
+    if (hole < 0) return SpoolError("cannot read the spool file");
+    const uint64_t hole_at = std::min<uint64_t>(static_cast<uint64_t>(hole), end);
+    DIGSIG_RETURN_IF_ERROR(digsig::ForEachChunk(fd, offset, hole_at - offset, sink));
+    offset = hole_at;
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -76,14 +109,12 @@ Status ForEachDataBlock(archive* in, uint64_t size, Put put, Hole hole) {
 EntryContent::EntryContent(std::unique_ptr<uint8_t[]> buffer, uint64_t size)
     : buffer_(std::move(buffer)), data_(buffer_.get()), size_(size) {}
 
-EntryContent::EntryContent(int fd, const uint8_t* map, uint64_t size)
-    : fd_(fd), data_(map), size_(size) {}
-
 EntryContent::EntryContent(EntryContent&& other) noexcept
     : buffer_(std::move(other.buffer_)),
       fd_(std::exchange(other.fd_, -1)),
       data_(std::exchange(other.data_, nullptr)),
-      size_(std::exchange(other.size_, 0)) {
+      size_(std::exchange(other.size_, 0)),
+      elf_(other.elf_) {
   if (fd_ < 0) data_ = buffer_.get();
 }
 
@@ -108,11 +139,13 @@ Result<EntryContent> EntryContent::Read(archive* in, uint64_t size, const SpoolP
           return Status::Ok();
         },
         [&](uint64_t offset, uint64_t len) { std::memset(buffer.get() + offset, 0, len); }));
-    return EntryContent(std::move(buffer), size);
+    EntryContent content(std::move(buffer), size);
+    content.elf_ = HasElfMagic(content.bytes());
+    return content;
   }
   auto fd = OpenSpoolFile(SpoolDirectory(policy));
   if (!fd) return fd.error();
-  EntryContent content(*fd, nullptr, 0);  // owns the descriptor from here on
+  EntryContent content(*fd);  // owns the descriptor from here on
   // Holes stay holes in the spool file; ftruncate sets the final size.
   DIGSIG_RETURN_IF_ERROR(ForEachDataBlock(
       in, size,
@@ -122,18 +155,26 @@ Result<EntryContent> EntryContent::Read(archive* in, uint64_t size, const SpoolP
       [](uint64_t, uint64_t) {}));
   if (ftruncate(*fd, static_cast<off_t>(size)) != 0)
     return SpoolError("cannot size the spool file");
+  content.size_ = size;
+  uint8_t magic[4] = {};
+  if (pread(*fd, magic, sizeof(magic), 0) == sizeof(magic)) content.elf_ = HasElfMagic(magic);
+  if (!content.elf_) return content;
   void* map = mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, *fd, 0);
   if (map == MAP_FAILED) return SpoolError("cannot map the spool file");
   content.data_ = static_cast<const uint8_t*>(map);
-  content.size_ = size;
   return content;
 }
 
+Status EntryContent::ForEachChunk(const ChunkSink& sink) const {
+  if (spooled()) return ForEachSpoolChunk(fd_, 0, size_, sink);
+  return ForEachChunk(bytes(), sink);
+}
+
 Status EntryContent::ForEachChunk(ByteSpan span, const ChunkSink& sink) const {
-  const bool inside =
-      spooled() && span.data() >= data_ && span.data() + span.size() <= data_ + size_;
+  const bool inside = spooled() && data_ != nullptr && span.data() >= data_ &&
+                      span.data() + span.size() <= data_ + size_;
   if (inside)
-    return digsig::ForEachChunk(fd_, static_cast<uint64_t>(span.data() - data_), span.size(), sink);
+    return ForEachSpoolChunk(fd_, static_cast<uint64_t>(span.data() - data_), span.size(), sink);
   for (size_t at = 0; at < span.size(); at += kChunk)
     DIGSIG_RETURN_IF_ERROR(sink(span.subspan(at, std::min(kChunk, span.size() - at))));
   return Status::Ok();

@@ -50,40 +50,57 @@ Status SignKernelModule(const EntryContent& content, const SigningKey& key, Hash
   return Status::Ok();
 }
 
+// True when `ima` is a signature by `key` over exactly this content.
+bool MadeByKey(const Bytes& ima, const Bytes& content_digest, const SigningKey& key,
+               HashAlgo hash) {
+  X509_up_ref(key.cert());
+  const std::vector<CertPtr> own = {ShareCert(key.cert())};
+  return VerifyImaSignature(ima, content_digest, hash, own).ok();
+}
+
 }  // namespace
 
-uint64_t SignedEntry::size() const {
+uint64_t SignedEntry::size(const EntryContent& content) const {
+  if (signature == EntrySignature::kNone) return content.size();
   uint64_t total = 0;
   for (ByteSpan p : pieces) total += p.size();
   return total;
 }
 
-Result<SignedEntry> SignEntryContent(const EntryContent& content, const SigningKey& key,
+Result<SignedEntry> SignEntryContent(const EntryContent& content,
+                                     const std::optional<Bytes>& input_ima, const SigningKey& key,
                                      const EntrySigningOptions& options) {
   SignedEntry out;
-  ByteSpan data = content.bytes();
-  if (HasElfMagic(data)) {
+  if (content.elf()) {
     // An entry that claims to be ELF must be one: a broken ELF is an error
     // naming the entry, never silently shipped unsigned.
-    auto image = ParseElf(data);
+    auto image = ParseElf(content.bytes());
     if (!image) return image.error();
     Status st = IsKernelModule(*image) ? SignKernelModule(content, key, options.hash, out)
                                        : SignEmbedded(content, key, options.hash, out);
     if (!st) return st.error();
-  } else {
-    out.pieces = {data};
   }
   if (out.content_digest.empty()) {
     auto hasher = Hasher::Create(options.hash);
     if (!hasher) return hasher.error();
-    DIGSIG_RETURN_IF_ERROR(HashPieces(content, out.pieces, *hasher));
+    auto update = [&hasher](ByteSpan chunk) {
+      hasher->Update(chunk);
+      return Status::Ok();
+    };
+    if (out.signature == EntrySignature::kNone)
+      DIGSIG_RETURN_IF_ERROR(content.ForEachChunk(update));
+    else
+      DIGSIG_RETURN_IF_ERROR(HashPieces(content, out.pieces, *hasher));
     out.content_digest = hasher->Finish();
   }
-  const bool ima = out.signature != EntrySignature::kNone ? options.ima_signed : options.ima_all;
-  if (ima) {
+  const bool wanted = out.signature != EntrySignature::kNone ? options.ima_signed : options.ima_all;
+  if (input_ima && MadeByKey(*input_ima, out.content_digest, key, options.hash)) {
+    out.ima = *input_ima;  // kept byte for byte: re-signing stays reproducible
+  } else if (wanted || input_ima) {
     auto xattr = MakeImaSignature(ByteSpan(out.content_digest), key, options.hash);
     if (!xattr) return xattr.error();
     out.ima = std::move(*xattr);
+    out.ima_replaced = input_ima.has_value();
   }
   return out;
 }

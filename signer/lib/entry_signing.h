@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "signer/lib/byte_span.h"
@@ -19,13 +20,16 @@ enum class EntrySignature { kNone, kEmbedded, kModule };
 
 struct SignedEntry {
   EntrySignature signature = EntrySignature::kNone;
-  std::vector<ByteSpan> pieces;           // the new content, in order; may point into the input
+  // The new content, in order (may point into the input); empty for
+  // kNone, whose content is the input's as it is.
+  std::vector<ByteSpan> pieces;
   std::vector<Bytes> storage;             // owns the pieces that are not the input's
   std::shared_ptr<const Bytes> restored;  // an unsigned copy when re-signing
   Bytes content_digest;                   // digest of all pieces
   Bytes ima;                              // the security.ima value, or empty
+  bool ima_replaced = false;              // the input's was not the key's for this content
 
-  uint64_t size() const;
+  uint64_t size(const EntryContent& content) const;
 };
 
 struct EntrySigningOptions {
@@ -34,8 +38,14 @@ struct EntrySigningOptions {
   bool ima_all = false;     // and for every other regular file
 };
 
-// `content` must outlive the result (pieces may point into it).
-Result<SignedEntry> SignEntryContent(const EntryContent& content, const SigningKey& key,
+// `content` must outlive the result (pieces may point into it). `input_ima`
+// is the entry's security.ima as read. Every entry that had one leaves with
+// one the key made for its new content (the file was meant to be appraised;
+// whoever signs the archive now vouches for it): the input's when it is
+// exactly that, else a new one (ima_replaced). Others get one as the
+// options say.
+Result<SignedEntry> SignEntryContent(const EntryContent& content,
+                                     const std::optional<Bytes>& input_ima, const SigningKey& key,
                                      const EntrySigningOptions& options);
 
 }  // namespace digsig

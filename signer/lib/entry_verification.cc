@@ -11,12 +11,6 @@
 namespace digsig {
 namespace {
 
-std::optional<Bytes> FindXattr(archive_entry* entry, const char* wanted) {
-  for (auto& [name, value] : EntryXattrs(entry))
-    if (name == wanted) return std::move(value);
-  return std::nullopt;
-}
-
 std::optional<Error> CheckElfSignature(const EntryContent& content,
                                        const std::vector<CertPtr>& trusted, bool& module) {
   ByteSpan bytes = content.bytes();
@@ -38,14 +32,14 @@ Result<EntryVerification> VerifyEntryContent(archive_entry* entry, const EntryCo
   EntryVerification out;
   auto hasher = Hasher::Create(hash);
   if (!hasher) return hasher.error();
-  DIGSIG_RETURN_IF_ERROR(content.ForEachChunk(content.bytes(), [&](ByteSpan chunk) {
+  DIGSIG_RETURN_IF_ERROR(content.ForEachChunk([&](ByteSpan chunk) {
     hasher->Update(chunk);
     return Status::Ok();
   }));
   out.content_digest = hasher->Finish();
-  out.elf = HasElfMagic(content.bytes());
+  out.elf = content.elf();
   if (out.elf) out.elf_problem = CheckElfSignature(content, trusted, out.module);
-  if (auto ima = FindXattr(entry, kImaXattrName)) {
+  if (auto ima = EntryXattr(entry, kImaXattrName)) {
     out.has_ima = true;
     Status st = VerifyImaSignature(*ima, out.content_digest, hash, trusted);
     if (!st) out.ima_problem = st.error();

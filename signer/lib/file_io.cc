@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
+
+#include "signer/lib/temp_file.h"
 
 namespace digsig {
 namespace {
@@ -35,11 +38,12 @@ class Fd {
   int fd_;
 };
 
-std::string DirName(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
+// DIGSIG_TEMP_FILES=named forces the hidden-name fallback, so tests can
+// exercise it on file systems that have unnamed files.
+TempFileKind TempFileKindFromEnvironment() {
+  const char* kind = std::getenv("DIGSIG_TEMP_FILES");
+  return kind != nullptr && std::string_view(kind) == "named" ? TempFileKind::kNamed
+                                                              : TempFileKind::kAuto;
 }
 
 constexpr size_t kChunkSize = 256 * 1024;  // fits in L2 next to the hash state
@@ -161,15 +165,13 @@ Status WriteFileAtomically(const std::string& path, const std::vector<ByteSpan>&
 
 Status WriteFileAtomically(const std::string& path, const PreserveMetadata& preserve,
                            const std::function<Status(OutputFile&)>& produce) {
-  std::string tmp = path + ".digsig-tmp-XXXXXX";
-  Fd fd(mkostemp(tmp.data(), O_CLOEXEC));
-  if (fd.get() < 0) return IoError("cannot create temporary file for", path);
-  auto fail = [&](Error e) {
-    unlink(tmp.c_str());
-    return Status(std::move(e));
-  };
-  OutputFile out(fd.get(), tmp);
-  if (Status st = produce(out); !st) return fail(st.error());
+  auto tmp = TempFile::Create(path, TempFileKindFromEnvironment());
+  if (!tmp) return tmp.error();
+  const int fd = tmp->fd();
+  const std::string name = tmp->Describe();
+  // On any failure `tmp` goes without Commit: nothing of it stays.
+  OutputFile out(fd, name);
+  DIGSIG_RETURN_IF_ERROR(produce(out));
   mode_t mode = preserve.from ? (preserve.from->st_mode & 07777) : 0644;
   // A copy owned by someone else must not inherit setuid/setgid: signing a
   // setuid-nobody file as root would otherwise make a setuid-root one.
@@ -178,20 +180,14 @@ Status WriteFileAtomically(const std::string& path, const PreserveMetadata& pres
     if (preserve.from->st_gid != getegid()) mode &= ~static_cast<mode_t>(S_ISGID);
   }
   if (preserve.owner && preserve.from &&
-      fchown(fd.get(), preserve.from->st_uid, preserve.from->st_gid) != 0)
-    return fail(IoError("cannot set owner of", tmp));
+      fchown(fd, preserve.from->st_uid, preserve.from->st_gid) != 0)
+    return IoError("cannot set owner of", name);
   // chmod after chown: chown clears setuid/setgid bits.
-  if (fchmod(fd.get(), mode) != 0) return fail(IoError("cannot set mode of", tmp));
-  if (!preserve.xattrs_from.empty()) {
-    Status st = CopyXattrs(preserve.xattrs_from, fd.get(), tmp);
-    if (!st) return fail(st.error());
-  }
-  if (fsync(fd.get()) != 0) return fail(IoError("cannot fsync", tmp));
-  if (close(fd.release()) != 0) return fail(IoError("cannot close", tmp));
-  if (rename(tmp.c_str(), path.c_str()) != 0) return fail(IoError("cannot rename onto", path));
-  Fd dir(open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() >= 0) fsync(dir.get());  // best effort: the data is already durable
-  return Status::Ok();
+  if (fchmod(fd, mode) != 0) return IoError("cannot set mode of", name);
+  if (!preserve.xattrs_from.empty())
+    DIGSIG_RETURN_IF_ERROR(CopyXattrs(preserve.xattrs_from, fd, name));
+  if (fsync(fd) != 0) return IoError("cannot fsync", name);
+  return tmp->Commit();
 }
 
 }  // namespace digsig

@@ -70,8 +70,11 @@ struct PreserveMetadata {
 };
 
 // Writes `pieces` in order to `path` atomically: a temporary file in the same
-// directory, fsync, rename, fsync of the directory. On failure the temporary
-// file is removed and `path` is untouched.
+// directory (unnamed where the file system allows, else hidden; temp_file.h),
+// fsync, link or rename over `path`, fsync of the directory. On failure, or
+// if the process is killed, `path` is untouched; an unnamed temporary file
+// leaves nothing, a hidden one is removed by the next write to the directory.
+// DIGSIG_TEMP_FILES=named in the environment forces hidden names (tests).
 Status WriteFileAtomically(const std::string& path, const std::vector<ByteSpan>& pieces,
                            const PreserveMetadata& preserve);
 

@@ -16,6 +16,7 @@
 namespace digsig {
 
 inline constexpr char kImaXattrName[] = "security.ima";
+inline constexpr char kEvmXattrName[] = "security.evm";
 
 // The xattr value for a file whose content has digest `content_digest`.
 Result<Bytes> MakeImaSignature(ByteSpan content_digest, const SigningKey& key, HashAlgo hash);

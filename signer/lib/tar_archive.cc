@@ -20,6 +20,17 @@ la_ssize_t WriteCallback(archive*, void* data, const void* buf, size_t len) {
 
 }  // namespace
 
+Utf8LocaleScope::Utf8LocaleScope() : utf8_(newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr)) {
+  // Without C.UTF-8 (an old C library) names still go through, as binary.
+  if (utf8_ != nullptr) previous_ = uselocale(utf8_);
+}
+
+Utf8LocaleScope::~Utf8LocaleScope() {
+  if (utf8_ == nullptr) return;
+  uselocale(previous_);
+  freelocale(utf8_);
+}
+
 Error ArchiveError(archive* a, const std::string& where) {
   const char* msg = archive_error_string(a);
   return Error(ErrorCode::kMalformed, where + ": " + (msg ? msg : "archive error"));
@@ -78,6 +89,12 @@ Xattrs EntryXattrs(archive_entry* entry) {
     out.emplace_back(name, Bytes(v, v + len));
   }
   return out;
+}
+
+std::optional<Bytes> EntryXattr(archive_entry* entry, const char* name) {
+  for (auto& [n, value] : EntryXattrs(entry))
+    if (n == name) return std::move(value);
+  return std::nullopt;
 }
 
 bool IsManifestEntry(const char* pathname) {

@@ -5,6 +5,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 
 #include <cstdint>
 #include <functional>
@@ -39,6 +40,23 @@ Error ArchiveError(archive* a, const std::string& where);
 // An entry for error messages: its index, name and header offset.
 std::string EntryWhere(uint64_t index, archive_entry* entry, int64_t header_offset);
 
+// For its lifetime, the calling thread's character type is UTF-8 (C.UTF-8),
+// the charset of pax headers: libarchive converts names between the header's
+// and the thread's charset, and in the C locale it cannot, so it would
+// rewrite every non-ASCII pax path with "hdrcharset=BINARY" (which GNU tar
+// warns about). uselocale is per thread: the process's locale is untouched.
+class Utf8LocaleScope {
+ public:
+  Utf8LocaleScope();
+  ~Utf8LocaleScope();
+  Utf8LocaleScope(const Utf8LocaleScope&) = delete;
+  Utf8LocaleScope& operator=(const Utf8LocaleScope&) = delete;
+
+ private:
+  locale_t utf8_;
+  locale_t previous_ = nullptr;
+};
+
 // Opens `input` ("-" for stdin) for reading: ustar, GNU and pax tar,
 // uncompressed or with any compression libarchive recognises by content.
 Result<ArchivePtr> OpenTarReader(const std::string& input);
@@ -57,6 +75,8 @@ Result<ArchivePtr> OpenTarWriter(ArchiveSink& sink, int format, int filter);
 // An entry's extended attributes (name, value), in the entry's order.
 using Xattrs = std::vector<std::pair<std::string, Bytes>>;
 Xattrs EntryXattrs(archive_entry* entry);
+// The value of the entry's attribute `name`, if it has one.
+std::optional<Bytes> EntryXattr(archive_entry* entry, const char* name);
 
 // The reserved entries of the signed manifest (docs/format.md §10), matched
 // with or without a leading "./".

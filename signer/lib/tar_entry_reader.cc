@@ -5,11 +5,17 @@
 namespace digsig {
 
 Result<std::unique_ptr<ArchiveItem>> TarEntryReader::Next() {
+  // Where the next header starts: past the previous entry's padding, which
+  // skipping its (already read) data consumes. Taken before the header is
+  // read because after a fatal error libarchive answers
+  // archive_read_header_position with ARCHIVE_FATAL (-30), not an offset;
+  // archive_filter_bytes (uncompressed position) answers in any state.
+  if (index_ > 0 && archive_read_data_skip(in_) != ARCHIVE_OK)
+    return ArchiveError(in_, "after entry " + std::to_string(index_ - 1));
+  const int64_t header_offset = archive_filter_bytes(in_, 0);
   archive_entry* entry = nullptr;
   const int r = archive_read_next_header(in_, &entry);
   if (r == ARCHIVE_EOF) return std::unique_ptr<ArchiveItem>();
-  // The offset of the header just read, or of the damaged one.
-  const int64_t header_offset = archive_read_header_position(in_);
   if (!ArchiveSucceeded(r))
     return ArchiveError(
         in_, "entry " + std::to_string(index_) + " at offset " + std::to_string(header_offset));

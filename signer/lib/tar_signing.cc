@@ -24,6 +24,7 @@ namespace {
 // One entry on its way from the input to the output.
 struct PendingEntry {
   std::unique_ptr<ArchiveItem> item;
+  std::optional<Bytes> input_ima;  // read on the reading thread
   Result<SignedEntry> signed_entry = Error(ErrorCode::kInvalidArgument, "not processed");
 };
 
@@ -79,6 +80,17 @@ void RemapSparseMap(archive_entry* entry, const EntryContent& content,
   for (const auto& [at, len] : output_data) archive_entry_sparse_add_entry(entry, at, len);
 }
 
+// The bytes of a sparse entry that are holes (0 for other entries).
+uint64_t HoleBytes(archive_entry* entry) {
+  if (archive_entry_sparse_reset(entry) == 0) return 0;
+  uint64_t data = 0;
+  la_int64_t offset = 0, length = 0;
+  while (archive_entry_sparse_next(entry, &offset, &length) == ARCHIVE_OK)
+    data += static_cast<uint64_t>(std::max<la_int64_t>(0, length));
+  const auto size = static_cast<uint64_t>(std::max<la_int64_t>(0, archive_entry_size(entry)));
+  return size > data ? size - data : 0;
+}
+
 class TarSigner {
  public:
   TarSigner(archive* in, const SigningKey& key, const TarSignOptions& options, ArchiveSink& sink)
@@ -93,7 +105,7 @@ class TarSigner {
     OrderedWork<PendingEntry> work(
         options_.jobs ? options_.jobs : DefaultJobCount(), {},
         [this](PendingEntry& e) {
-          e.signed_entry = SignEntryContent(*e.item->content, key_, entry_options_);
+          e.signed_entry = SignEntryContent(*e.item->content, e.input_ima, key_, entry_options_);
         },
         [this](PendingEntry& e) { return Write(e); });
     for (;;) {
@@ -106,6 +118,8 @@ class TarSigner {
       auto pending = std::make_unique<PendingEntry>();
       pending->item = std::move(*item);
       const bool has_content = pending->item->content.has_value();
+      if (has_content) DIGSIG_RETURN_IF_ERROR(CheckHolesFit(*pending->item));
+      if (has_content) pending->input_ima = EntryXattr(pending->item->entry.get(), kImaXattrName);
       const uint64_t memory = has_content ? pending->item->content->memory() : 0;
       DIGSIG_RETURN_IF_ERROR(work.Submit(std::move(pending), memory, has_content));
     }
@@ -127,7 +141,7 @@ class TarSigner {
   // byte for byte ustar until an entry needs an extended header. Adding IMA
   // signatures needs pax, the only tar format with extended attributes.
   // Either can be overridden by the options.
-  Status OpenWriter() {
+  Result<int> OutputFormat() const {
     int format = reader_.first_format();
     if (format == 0 || format == ARCHIVE_FORMAT_TAR_USTAR)
       format = ARCHIVE_FORMAT_TAR_PAX_RESTRICTED;
@@ -143,6 +157,12 @@ class TarSigner {
                      "IMA signatures are extended attributes, which only the pax format holds");
       format = ARCHIVE_FORMAT_TAR_PAX_INTERCHANGE;
     }
+    return format;
+  }
+
+  Status OpenWriter() {
+    auto format = OutputFormat();
+    if (!format) return format.error();
     int filter = archive_filter_code(in_, 0);
     switch (options_.compression) {
       case TarCompression::kAsInput: break;
@@ -152,13 +172,15 @@ class TarSigner {
       case TarCompression::kZstd: filter = ARCHIVE_FILTER_ZSTD; break;
       case TarCompression::kBzip2: filter = ARCHIVE_FILTER_BZIP2; break;
     }
-    auto out = OpenTarWriter(sink_, format, filter);
+    auto out = OpenTarWriter(sink_, *format, filter);
     if (!out) return out.error();
     out_ = std::move(*out);
     return Status::Ok();
   }
 
-  Status WriteData(const std::optional<EntryContent>& content, ByteSpan piece) {
+  // Holes go to libarchive as zeros too: the pax writer drops those that
+  // the entry's sparse map marks as holes.
+  Status WriteContent(const EntryContent& content, const SignedEntry& signed_entry) {
     auto write = [this](ByteSpan chunk) -> Status {
       if (archive_write_data(out_.get(), chunk.data(), chunk.size()) < 0) {
         if (sink_.error) return *sink_.error;
@@ -166,8 +188,26 @@ class TarSigner {
       }
       return Status::Ok();
     };
-    if (content) return content->ForEachChunk(piece, write);
-    return write(piece);
+    if (signed_entry.signature == EntrySignature::kNone) return content.ForEachChunk(write);
+    for (ByteSpan piece : signed_entry.pieces)
+      DIGSIG_RETURN_IF_ERROR(content.ForEachChunk(piece, write));
+    return Status::Ok();
+  }
+
+  // libarchive writes GNU tar without sparse entries, holes as data: a few
+  // are tolerable, an output that grows by the apparent size is not. Checked
+  // as the entry is read, before any work on it.
+  Status CheckHolesFit(const ArchiveItem& item) const {
+    // libarchive's own GNU sparse test archives fill ~100 MB: still fine.
+    constexpr uint64_t kMaxFilledHoles = 1ull << 30;
+    const uint64_t holes = HoleBytes(item.entry.get());
+    if (holes <= kMaxFilledHoles) return Status::Ok();
+    auto format = OutputFormat();
+    if (!format || *format != ARCHIVE_FORMAT_TAR_GNUTAR) return Status::Ok();
+    return Error(ErrorCode::kTooLarge,
+                 "GNU tar output would store this sparse entry's " + std::to_string(holes) +
+                     " bytes of holes as data; sign with --format pax, which keeps them")
+        .Wrap(item.Where());
   }
 
   // Runs on the reading thread, in input order.
@@ -179,14 +219,18 @@ class TarSigner {
     if (item.content) {
       if (!e.signed_entry) return e.signed_entry.error().Wrap(item.Where());
       signed_entry = &*e.signed_entry;
-      archive_entry_set_size(entry, static_cast<la_int64_t>(signed_entry->size()));
-      // New content or a new signature: the old IMA xattrs go, and the
-      // holes move with the bytes around them.
-      if (!signed_entry->ima.empty() || signed_entry->signature != EntrySignature::kNone)
+      archive_entry_set_size(entry, static_cast<la_int64_t>(signed_entry->size(*item.content)));
+      // New content or a new IMA signature: the old IMA and EVM xattrs go
+      // (EVM covers security.ima, and digsig makes no EVM signatures), and
+      // the holes move with the bytes around them.
+      const bool new_content = signed_entry->signature != EntrySignature::kNone;
+      if (new_content || (!signed_entry->ima.empty() && signed_entry->ima != e.input_ima)) {
+        if (EntryXattr(entry, kEvmXattrName)) ++report_.evm_dropped;
         ReplaceImaXattr(entry, signed_entry->ima);
-      if (signed_entry->signature != EntrySignature::kNone)
-        RemapSparseMap(entry, *item.content, signed_entry->pieces);
+      }
+      if (new_content) RemapSparseMap(entry, *item.content, signed_entry->pieces);
       if (!signed_entry->ima.empty()) ++report_.ima_signatures;
+      if (signed_entry->ima_replaced) ++report_.ima_replaced;
       if (signed_entry->signature == EntrySignature::kEmbedded) ++report_.signed_elf;
       if (signed_entry->signature == EntrySignature::kModule) ++report_.signed_modules;
     }
@@ -194,11 +238,10 @@ class TarSigner {
       if (sink_.error) return *sink_.error;
       return ArchiveError(out_.get(), "writing header").Wrap(item.Where());
     }
-    if (signed_entry)
-      for (ByteSpan piece : signed_entry->pieces) {
-        Status st = WriteData(item.content, piece);
-        if (!st) return st.error().Wrap(item.Where());
-      }
+    if (signed_entry) {
+      Status st = WriteContent(*item.content, *signed_entry);
+      if (!st) return st.error().Wrap(item.Where());
+    }
     if (manifest_.entries.empty()) {
       const char* first = archive_entry_pathname(entry);
       dot_slash_ = first != nullptr && std::string_view(first).starts_with("./");
@@ -276,6 +319,8 @@ std::optional<TarCompression> TarCompressionFromName(const std::string& name) {
 Result<TarSignReport> SignTarTo(const std::string& input,
                                 const std::function<Status(ByteSpan)>& write, const SigningKey& key,
                                 const TarSignOptions& options) {
+  // Reading and writing both happen on this thread.
+  Utf8LocaleScope utf8;
   auto in = OpenTarReader(input);
   if (!in) return in.error();
   ArchiveSink sink{write, std::nullopt};

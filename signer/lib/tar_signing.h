@@ -46,7 +46,9 @@ struct TarSignReport {
   uint64_t signed_elf = 0;
   uint64_t signed_modules = 0;
   uint64_t ima_signatures = 0;
-  uint64_t spooled = 0;  // entries that went through a temporary file
+  uint64_t ima_replaced = 0;  // of those, in place of one the key did not make
+  uint64_t evm_dropped = 0;   // security.evm removed with the IMA signature it covered
+  uint64_t spooled = 0;       // entries that went through a temporary file
 };
 
 // Reads `input` ("-" for stdin) and writes `output` ("-" for stdout;

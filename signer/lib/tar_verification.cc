@@ -135,6 +135,7 @@ class TarVerifier {
 
 Result<TarVerification> VerifyTar(const std::string& input, const std::vector<CertPtr>& trusted,
                                   const TarVerifyOptions& options) {
+  Utf8LocaleScope utf8;  // names read as sign-tar read them
   auto in = OpenTarReader(input);
   if (!in) return in.error();
   TarVerifier verifier(in->get(), trusted, options);

@@ -62,17 +62,23 @@ int RunSignTar(const std::vector<std::string>& args) {
                        .Add("signed_elf", report->signed_elf)
                        .Add("signed_modules", report->signed_modules)
                        .Add("ima_signatures", report->ima_signatures)
+                       .Add("ima_replaced", report->ima_replaced)
+                       .Add("evm_dropped", report->evm_dropped)
                        .Add("spooled", report->spooled)
                        .Add("manifest", options.manifest)
                        .str()
                        .c_str());
+  // Signatures of another key that were replaced or dropped are said, so a
+  // re-signed vendor image shows what changed hands.
   fprintf(stderr,
           "digsig: %s: %llu entries, signed %llu ELF files and %llu kernel modules, "
-          "%llu IMA signatures%s\n",
+          "%llu IMA signatures (%llu replacing another key's), %llu EVM signatures dropped%s\n",
           input.c_str(), static_cast<unsigned long long>(report->entries),
           static_cast<unsigned long long>(report->signed_elf),
           static_cast<unsigned long long>(report->signed_modules),
           static_cast<unsigned long long>(report->ima_signatures),
+          static_cast<unsigned long long>(report->ima_replaced),
+          static_cast<unsigned long long>(report->evm_dropped),
           options.manifest ? ", signed manifest" : "");
   return kExitOk;
 }
