@@ -46,6 +46,10 @@ def digsig_dependencies():
             build_file = str(Label("//third_party/system:%s.BUILD" % name)),
         )
 
+    # Python tools (make_rootfs, cert_file) need an interpreter Debian 12
+    # has; toolchains registered earlier take precedence.
+    native.register_toolchains(str(Label("//third_party/python:toolchain")))
+
     # The kernel build directory kernel_module builds against, found on this
     # machine (rules/private/kernel_headers.bzl says where it looks).
     _maybe(kernel_headers_repository, "kernel_headers")
