@@ -14,10 +14,7 @@
 #
 #   bash tests/bazel_rules_test.sh      # about 4-8 minutes on 2 cores
 set -euo pipefail
-export LC_ALL=C
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=tests/lib/harness.sh
-source "$REPO/tests/lib/harness.sh"
 # shellcheck source=tests/lib/bazel_workspace.sh
 source "$REPO/tests/lib/bazel_workspace.sh" rules-test
 CACHE="$W/disk_cache"
