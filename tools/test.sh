@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, runs every Bazel test, the
-# Bazel rules test, then a short coverage-guided fuzz run of every parser of
-# untrusted bytes.
+# Bazel rules and product tests, then a short coverage-guided fuzz run of
+# every parser of untrusted bytes.
 # Ends with one "tests: N passed, M failed" line; exits non-zero on failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,14 +18,18 @@ if [ "$bazel_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
   grep -E '^ERROR' "$log" >&2 || true
 fi
 
-# The Bazel rules on a copy of the workspace: clean builds, disk cache,
-# incremental re-signing (it runs Bazel itself, so it is not a bazel test).
-echo "tests/bazel_rules_test.sh:"
-if bash tests/bazel_rules_test.sh; then
-  passed=$((passed + 1))
-else
-  failed=$((failed + 1))
-fi
+# The tests that run Bazel themselves, so they are not bazel tests: the
+# rules on a copy of the workspace (clean builds, disk cache, incremental
+# re-signing), and an out-of-tree product that takes digsig as an external
+# repository.
+for script in tests/bazel_rules_test.sh tests/bazel_product_test.sh; do
+  echo "$script:"
+  if bash "$script"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+done
 
 if [ -x tools/fuzz.sh ]; then
   if bash tools/fuzz.sh "${FUZZ_SECONDS:-15}"; then

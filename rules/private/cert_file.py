@@ -15,7 +15,8 @@ import sys
 
 
 def read_der(cert_path):
-    raw = open(cert_path, "rb").read()
+    with open(cert_path, "rb") as f:
+        raw = f.read()
     pem = re.search(rb"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", raw, re.S)
     der = base64.b64decode(b"".join(pem.group(1).split())) if pem else raw
     if not der.startswith(b"\x30"):

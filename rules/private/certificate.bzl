@@ -15,12 +15,11 @@ def _digsig_certificate_impl(ctx):
     cert = ctx.attr.key[DigsigKeyInfo].cert
     out = ctx.actions.declare_file(out_name.format(name = ctx.attr.name))
     ctx.actions.run(
-        executable = "python3",
-        arguments = [ctx.file._script.path, form, cert.path, out.path],
-        inputs = [ctx.file._script, cert],
+        executable = ctx.executable._cert_file,
+        arguments = [form, cert.path, out.path],
+        inputs = [cert],
         outputs = [out],
         mnemonic = "DigsigCertificate",
-        use_default_shell_env = True,  # python3 from PATH
     )
     return [DefaultInfo(files = depset([out]))]
 
@@ -30,6 +29,10 @@ digsig_certificate = rule(
     attrs = {
         "format": attr.string(values = _FORMS.keys(), default = "der"),
         "key": attr.label(default = "//rules:default_key", providers = [DigsigKeyInfo]),
-        "_script": attr.label(default = "cert_file.py", allow_single_file = True),
+        "_cert_file": attr.label(
+            default = "//rules/private:cert_file",
+            executable = True,
+            cfg = "exec",
+        ),
     },
 )

@@ -14,9 +14,12 @@ def _kernel_module_impl(ctx):
         outputs = [unsigned],
         mnemonic = "KernelModule",
         progress_message = "Building kernel module %s" % ctx.label,
-        # kbuild reads the kernel's build directory outside the workspace; the
-        # stamp input stands for it in the cache key.
-        execution_requirements = {"no-sandbox": "1", "no-remote": "1"},
+        # kbuild reads the kernel's build directory outside the workspace, so
+        # the action runs here, unsandboxed; the stamp input stands for that
+        # directory in the cache key, so the module may be cached (disk or
+        # remote cache). Not "no-remote": in Bazel 4 that also turns off the
+        # disk cache, and every clean build would rebuild every module.
+        execution_requirements = {"no-sandbox": "1", "no-remote-exec": "1"},
         # make, gcc and kbuild's helpers come from PATH (--incompatible_strict_action_env
         # keeps it fixed, so the cache key does not follow the user's shell).
         use_default_shell_env = True,

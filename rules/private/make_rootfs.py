@@ -23,7 +23,8 @@ def fail(message):
 
 
 def main(spec_path, out_path):
-    spec = json.load(open(spec_path))
+    with open(spec_path) as f:
+        spec = json.load(f)
     mtime = int(spec.get("mtime", 0))
     entries = {}
     for e in spec["entries"]:
@@ -52,7 +53,8 @@ def main(spec_path, out_path):
             info.mode = int(e.get("mode", default_mode), 8)
             data = None
             if e["type"] == "file":
-                data = open(e["src"], "rb").read()
+                with open(e["src"], "rb") as f:
+                    data = f.read()
                 info.size = len(data)
             elif e["type"] == "symlink":
                 info.linkname = e["target"]

@@ -53,13 +53,12 @@ def _digsig_rootfs_impl(ctx):
     ctx.actions.write(spec, json.encode({"mtime": ctx.attr.mtime, "entries": entries}))
     unsigned = ctx.actions.declare_file(ctx.attr.name + ".unsigned.tar")
     ctx.actions.run(
-        executable = "python3",
-        arguments = [ctx.file._make_rootfs.path, spec.path, unsigned.path],
-        inputs = [spec, ctx.file._make_rootfs] + inputs,
+        executable = ctx.executable._make_rootfs,
+        arguments = [spec.path, unsigned.path],
+        inputs = [spec] + inputs,
         outputs = [unsigned],
         mnemonic = "DigsigRootfs",
         progress_message = "Assembling root filesystem %s" % ctx.label,
-        use_default_shell_env = True,  # python3 from PATH
     )
 
     out = ctx.actions.declare_file(ctx.attr.name + _EXTENSIONS[ctx.attr.compression])
@@ -96,8 +95,9 @@ security.ima when asked, the signed manifest).""",
         "manifest": attr.bool(default = True),
         "compression": attr.string(default = "gzip", values = _EXTENSIONS.keys()),
         "_make_rootfs": attr.label(
-            default = "//rules/private:make_rootfs.py",
-            allow_single_file = True,
+            default = "//rules/private:make_rootfs",
+            executable = True,
+            cfg = "exec",
         ),
     }),
 )

@@ -1,0 +1,3 @@
+#include "greet.h"
+
+const char* Greeting() { return "hello from a product signed with its own key"; }

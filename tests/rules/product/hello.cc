@@ -1,0 +1,8 @@
+#include <cstdio>
+
+#include "greet.h"
+
+int main() {
+  std::puts(Greeting());
+  return 0;
+}
