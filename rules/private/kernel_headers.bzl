@@ -4,7 +4,8 @@ out-of-tree modules are built against, instead of hard-coding a version.
 Order: $DIGSIG_KDIR; /lib/modules/$(uname -r)/build; the newest
 /usr/src/linux-headers-*-amd64 (Debian's linux-headers-amd64). The
 repository exposes :kdir.txt (the directory) and :kernel_stamp.txt (its
-kernel release and a digest of its .config and Module.symvers), which
+kernel release, a digest of its .config and Module.symvers, and the versions
+of the gcc and ld kbuild runs), which
 kernel_module actions take as inputs: a different kernel rebuilds them.
 """
 
@@ -40,8 +41,11 @@ genrule(
 )
 """)
         return
+    # kbuild compiles with the `gcc` and `ld` on PATH: their versions are part
+    # of what a cached module was built with.
     stamp = ctx.execute(["sh", "-c", "cd '%s' && { cat include/config/kernel.release 2>/dev/null; " % kdir +
-                                     "cat .config Module.symvers 2>/dev/null | sha256sum; }"])
+                                     "cat .config Module.symvers 2>/dev/null | sha256sum; " +
+                                     "gcc --version 2>&1 | head -1; ld --version 2>&1 | head -1; }"])
     ctx.file("kdir.txt", kdir + "\n")
     ctx.file("kernel_stamp.txt", stamp.stdout)
     ctx.file("BUILD", 'exports_files(["kdir.txt", "kernel_stamp.txt"], visibility = ["//visibility:public"])\n')
