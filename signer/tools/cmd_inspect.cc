@@ -1,10 +1,10 @@
 #include <cstdio>
 
+#include "base/arg_parser.h"
 #include "signer/lib/certificate.h"
 #include "signer/lib/elf_signature.h"
 #include "signer/lib/file_io.h"
 #include "signer/lib/module_signature.h"
-#include "signer/tools/arg_parser.h"
 #include "signer/tools/commands.h"
 #include "signer/tools/report.h"
 
@@ -27,7 +27,7 @@ void AddSigner(JsonObject& j, const Pkcs7Signer& s) {
 int RunInspect(const std::vector<std::string>& args) {
   ArgParser p;
   p.Flag("--json");
-  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
+  if (auto st = p.Parse(args); !st) return UsageError(st.error());
   if (p.positional().size() != 1) return UsageError("inspect takes exactly one file");
   const std::string& path = p.positional()[0];
   auto file = MappedFile::Open(path);

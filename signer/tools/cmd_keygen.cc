@@ -1,7 +1,7 @@
 #include <cstdio>
 
+#include "base/arg_parser.h"
 #include "signer/lib/keygen.h"
-#include "signer/tools/arg_parser.h"
 #include "signer/tools/commands.h"
 #include "signer/tools/report.h"
 
@@ -20,7 +20,7 @@ int RunKeygen(const std::vector<std::string>& args) {
       .Value("--days")
       .Flag("--force")
       .Flag("--json");
-  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
+  if (auto st = p.Parse(args); !st) return UsageError(st.error());
   if (!p.positional().empty()) return UsageError("keygen takes no file arguments");
   KeygenOptions o;
   o.out_dir = p.Get("--out");
@@ -28,7 +28,7 @@ int RunKeygen(const std::vector<std::string>& args) {
   o.subject = p.Get("--subject", o.subject);
   o.overwrite = p.Has("--force");
   auto days = p.GetNumber("--days", static_cast<unsigned long>(o.valid_days));
-  if (!days) return UsageError(days.error().message());
+  if (!days) return UsageError(days.error());
   o.valid_days = static_cast<int>(*days);
   auto r = GenerateKeyPair(o);
   if (!r) return UsageError(r.error().message());

@@ -85,7 +85,7 @@ int RunRevoke(const std::vector<std::string>& args) {
   AddKeyOptions(p);
   p.Value("--output", "-o").Value("--sequence").Value("--merge");
   p.Value("--revoke-cert").Value("--revoke-key-id").Value("--revoke-file").Value("--revoke-digest");
-  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
+  if (auto st = p.Parse(args); !st) return UsageError(st.error());
   if (!p.positional().empty()) return UsageError("revoke takes no positional arguments");
   if (!p.Has("--output")) return UsageError("say where the list goes: -o OUT");
   // Up to 18 digits (docs/format.md section 11), more than GetNumber takes.
@@ -138,14 +138,14 @@ int RunRevoke(const std::vector<std::string>& args) {
 int RunShowRevocations(const std::vector<std::string>& args) {
   ArgParser p;
   AddTrustOptions(p);
-  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
+  if (auto st = p.Parse(args); !st) return UsageError(st.error());
   if (p.positional().size() != 1) return UsageError("show-revocations takes one list");
   auto trusted = LoadTrustedCertificates(p);
   if (!trusted) return UsageError(trusted.error().message());
   const std::string& path = p.positional()[0];
   auto bytes = ReadWhole(path);
-  auto list = bytes ? VerifyRevocationList(*bytes, *trusted)
-                    : Result<RevocationList>(bytes.error());
+  auto list =
+      bytes ? VerifyRevocationList(*bytes, *trusted) : Result<RevocationList>(bytes.error());
   if (!list) {
     PrintFileError(path, list.error());
     return kExitFileFailed;

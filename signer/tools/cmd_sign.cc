@@ -48,7 +48,7 @@ int RunSign(const std::vector<std::string>& args, SignatureKind kind) {
   p.Value("--output", "-o").Value("--out-dir").Flag("--in-place").Flag("--skip-non-elf");
   p.Flag("--auto").Flag("--require-elf");
   p.Value("--jobs").Flag("--json");
-  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
+  if (auto st = p.Parse(args); !st) return UsageError(st.error());
   const std::vector<std::string>& files = p.positional();
   if (files.empty()) return UsageError("no files to sign");
   auto profile = ResolveProfile(p);
@@ -72,7 +72,7 @@ int RunSign(const std::vector<std::string>& args, SignatureKind kind) {
   std::vector<Outcome> outcomes(files.size());
   Progress progress(kind == SignatureKind::kModule ? "signing modules" : "signing", files.size());
   auto jobs = p.GetNumber("--jobs", DefaultJobCount());
-  if (!jobs) return UsageError(jobs.error().message());
+  if (!jobs) return UsageError(jobs.error());
   // --auto: what a build system wants for "everything this target makes".
   if (p.Has("--auto")) {
     if (kind != SignatureKind::kEmbedded) return UsageError("--auto is for sign, not sign-module");

@@ -1,7 +1,7 @@
 #include <cstdio>
 
+#include "base/arg_parser.h"
 #include "signer/lib/parallel.h"
-#include "signer/tools/arg_parser.h"
 #include "signer/tools/commands.h"
 #include "signer/tools/key_options.h"
 #include "signer/tools/report.h"
@@ -12,7 +12,7 @@ int RunVerify(const std::vector<std::string>& args) {
   ArgParser p;
   AddTrustOptions(p);
   p.Value("--jobs").Flag("--json").Flag("--quiet", "-q").Flag("--skip-non-elf");
-  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
+  if (auto st = p.Parse(args); !st) return UsageError(st.error());
   const std::vector<std::string>& files = p.positional();
   if (files.empty()) return UsageError("no files to verify");
   auto trusted = LoadTrustedCertificates(p);
@@ -21,7 +21,7 @@ int RunVerify(const std::vector<std::string>& args) {
   std::vector<std::optional<Result<FileVerification>>> results(files.size());
   Progress progress("verifying", files.size());
   auto jobs = p.GetNumber("--jobs", DefaultJobCount());
-  if (!jobs) return UsageError(jobs.error().message());
+  if (!jobs) return UsageError(jobs.error());
   ParallelFor(
       files.size(), static_cast<unsigned>(*jobs),
       [&](size_t i) { results[i] = VerifyFile(files[i], *trusted); },

@@ -6,9 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "base/arg_parser.h"
 #include "signer/lib/file_signing.h"
 
 namespace digsig::cli {
+
+using base::ArgParser;
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFileFailed = 1;

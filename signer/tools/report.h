@@ -12,8 +12,8 @@
 
 namespace digsig::cli {
 
-// JSON string literal, quotes included. Bytes that are not valid UTF-8 (file
-// names may hold any byte) are escaped as \u00XX so the output stays JSON.
+// JSON string literal, quotes included; base/json.h says how bytes that are
+// not UTF-8 (file names may hold any byte) are written.
 std::string JsonString(const std::string& s);
 
 // A flat JSON object built field by field, in insertion order.
