@@ -28,7 +28,7 @@ Status AddRevokedCerts(const std::string& path, RevocationList& list) {
   for (const CertPtr& cert : *certs) {
     Bytes id = CertSubjectKeyId(cert.get());
     if (id.empty())
-      return Error(ErrorCode::kUnsupported,
+      return Error(ErrorCode::kUnsuitableCertificate,
                    path + ": certificate has no subject key identifier; use --revoke-key-id");
     list.key_ids.insert(std::move(id));
   }
