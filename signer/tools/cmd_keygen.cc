@@ -7,11 +7,6 @@
 
 namespace digsig::cli {
 
-int UsageError(const std::string& message) {
-  fprintf(stderr, "digsig: %s\n", message.c_str());
-  return kExitUsage;
-}
-
 int RunKeygen(const std::vector<std::string>& args) {
   ArgParser p;
   p.Value("--out")
@@ -22,6 +17,7 @@ int RunKeygen(const std::vector<std::string>& args) {
       .Flag("--json");
   if (auto st = p.Parse(args); !st) return UsageError(st.error());
   if (!p.positional().empty()) return UsageError("keygen takes no file arguments");
+  if (!p.Has("--out")) return MissingError("keygen", {"--out DIR"});
   KeygenOptions o;
   o.out_dir = p.Get("--out");
   o.algorithm = p.Get("--algo", o.algorithm);

@@ -41,8 +41,7 @@ Status AddRevokedFile(const std::string& path, RevocationList& list) {
   if (!file) return file.error();
   auto sig = LocateSignature(file->bytes());
   if (!sig) return Error(sig.error().code(), path + ": " + sig.error().message());
-  const digsig_payload& pl = sig->record.payload;
-  list.digests.emplace(sig->hash(), Bytes(pl.digest, pl.digest + pl.digest_len));
+  list.digests.emplace(sig->hash(), Bytes(sig->digest().begin(), sig->digest().end()));
   return {};
 }
 
@@ -87,7 +86,12 @@ int RunRevoke(const std::vector<std::string>& args) {
   p.Value("--revoke-cert").Value("--revoke-key-id").Value("--revoke-file").Value("--revoke-digest");
   if (auto st = p.Parse(args); !st) return UsageError(st.error());
   if (!p.positional().empty()) return UsageError("revoke takes no positional arguments");
-  if (!p.Has("--output")) return UsageError("say where the list goes: -o OUT");
+  std::vector<std::string> missing;
+  if (!p.Has("--config") && !p.Has("--key")) missing.push_back("--key KEY");
+  if (!p.Has("--config") && !p.Has("--cert")) missing.push_back("--cert CERT");
+  if (!p.Has("--sequence")) missing.push_back("--sequence N");
+  if (!p.Has("--output")) missing.push_back("-o LIST");
+  if (!missing.empty()) return MissingError("revoke", missing);
   // Up to 18 digits (docs/format.md section 11), more than GetNumber takes.
   uint64_t sequence = 0;
   const std::string seq_text = p.Get("--sequence");
@@ -139,6 +143,10 @@ int RunShowRevocations(const std::vector<std::string>& args) {
   ArgParser p;
   AddTrustOptions(p);
   if (auto st = p.Parse(args); !st) return UsageError(st.error());
+  std::vector<std::string> missing;
+  if (!p.Has("--cert") && !p.Has("--config")) missing.push_back("--cert CERT");
+  if (p.positional().empty()) missing.push_back("LIST");
+  if (!missing.empty()) return MissingError("show-revocations", missing);
   if (p.positional().size() != 1) return UsageError("show-revocations takes one list");
   auto trusted = LoadTrustedCertificates(p);
   if (!trusted) return UsageError(trusted.error().message());

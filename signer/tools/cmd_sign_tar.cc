@@ -15,10 +15,16 @@ int RunSignTar(const std::vector<std::string>& args) {
   p.Value("--compression");
   p.Flag("--json").Flag("--ima").Flag("--ima-all").Flag("--no-manifest");
   if (auto st = p.Parse(args); !st) return UsageError(st.error());
-  if (p.positional().size() != 1 || !p.Has("--output"))
+  if (p.positional().size() > 1)
     return UsageError("sign-tar takes one input archive and -o OUT ('-' for stdin/stdout)");
   auto profile = ResolveProfile(p);
   if (!profile) return UsageError(profile.error().message());
+  std::vector<std::string> missing;
+  if (profile->key.key.empty()) missing.push_back("--key KEY");
+  if (profile->key.cert.empty()) missing.push_back("--cert CERT");
+  if (!p.Has("--output")) missing.push_back("-o OUT");
+  if (p.positional().empty()) missing.push_back("IN.tar");
+  if (!missing.empty()) return MissingError("sign-tar", missing);
   auto jobs = p.GetNumber("--jobs", DefaultJobCount());
   if (!jobs) return UsageError(jobs.error());
   TarSignOptions options;

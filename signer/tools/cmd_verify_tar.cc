@@ -14,6 +14,10 @@ int RunVerifyTar(const std::vector<std::string>& args) {
   p.Value("--hash").Value("--jobs").Value("--spool-dir");
   p.Flag("--json").Flag("--quiet", "-q").Flag("--no-manifest");
   if (auto st = p.Parse(args); !st) return UsageError(st.error());
+  std::vector<std::string> missing;
+  if (!p.Has("--cert") && !p.Has("--config")) missing.push_back("--cert CERT");
+  if (p.positional().empty()) missing.push_back("ARCHIVE");
+  if (!missing.empty()) return MissingError("verify-tar", missing);
   if (p.positional().size() != 1) return UsageError("verify-tar takes one archive ('-': stdin)");
   auto trusted = LoadTrustedCertificates(p);
   if (!trusted) return UsageError(trusted.error().message());

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include "base/json.h"
+#include "signer/lib/certificate.h"
+#include "signer/tools/commands.h"
 
 namespace digsig::cli {
 
@@ -20,6 +22,14 @@ JsonObject& JsonObject::Add(const std::string& key, uint64_t value) {
 
 JsonObject& JsonObject::Add(const std::string& key, bool value) {
   fields_.emplace_back(key, value ? "true" : "false");
+  return *this;
+}
+
+JsonObject& JsonObject::AddPath(const std::string& key, const std::string& path) {
+  Add(key, path);
+  if (!base::IsValidUtf8(path))
+    Add(key + "_hex",
+        HexEncode(ByteSpan(reinterpret_cast<const uint8_t*>(path.data()), path.size())));
   return *this;
 }
 
@@ -52,9 +62,17 @@ std::string JsonArray(const std::vector<std::string>& items) {
   return out + "]";
 }
 
+std::string FileErrorLine(const std::string& path, const Error& error) {
+  return "digsig: " + path + ": " + ErrorCodeName(error.code()) + ": " + error.message();
+}
+
 void PrintFileError(const std::string& path, const Error& error) {
-  fprintf(stderr, "digsig: %s: %s: %s\n", path.c_str(), ErrorCodeName(error.code()),
-          error.message().c_str());
+  fprintf(stderr, "%s\n", FileErrorLine(path, error).c_str());
+}
+
+int FileErrorExit(const Error& error) {
+  fprintf(stderr, "digsig: %s: %s\n", ErrorCodeName(error.code()), error.message().c_str());
+  return kExitFileFailed;
 }
 
 Progress::Progress(std::string verb, size_t total)
