@@ -74,6 +74,12 @@ check "an unsigned file cannot be revoked by digest (exit 1)" exit_is 1 revoke -
 check "merging a stranger's list fails (exit 1)" exit_is 1 \
   "$digsig" revoke --key stranger/key.pem --cert stranger/cert.pem --sequence 9 --merge list-6 -o out-a
 check "merging into a lower sequence: usage error" exit_is 2 revoke --sequence 6 --merge list-6 -o out-a
+# A certificate without a subject key identifier cannot name the key it revokes.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout noskid.key \
+  -out noskid.pem -subj /CN=noskid -addext subjectKeyIdentifier=none -days 2 2>>"$LOG"
+check "revoking a certificate without a subject key identifier fails (exit 1)" exit_is 1 \
+  revoke --sequence 1 --revoke-cert noskid.pem -o out-a
+check "  ... saying so" grep -q 'noskid.pem: certificate has no subject key identifier' "$LOG"
 check "no output was left by any failure" bash -c '! ls out-a* .out-a* 2>/dev/null | grep -q .'
 cp list-5 keep && cp list-5 untouched
 check "a failed request leaves an existing output as it was" exit_is 1 \

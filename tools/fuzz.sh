@@ -5,9 +5,13 @@
 #
 #   tools/fuzz.sh [SECONDS]     # seconds per target: $FUZZ_SECONDS, else 20
 #
-# Builds each target of signer/fuzz/ with clang directly (not with Bazel),
-# then fuzzes it for SECONDS over a temporary copy of its seed corpus
-# signer/fuzz/corpus/<target>/: the repository is never written to. Build
+# The targets are the table in tools/fuzz_targets.bzl, which Bazel reads too
+# (the replay tests //signer/fuzz:*_test, //aem/tests:event_decoder_fuzzer_test).
+# Each target is compiled with clang directly, from the sources and libraries
+# Bazel's graph gives its replay test (`bazel query`, less the replay driver):
+# the same code and the same static LLVM archives the test links. Then it is
+# fuzzed for SECONDS over a temporary copy of its seed corpus
+# PACKAGE/corpus/<target>/: the repository is never written to. Build
 # outputs, logs and any crashing input go to $FUZZ_OUT (default
 # bazel-fuzz-out/, ignored by git). Exits non-zero when a target crashes,
 # leaks, times out on one input or runs out of memory; a crashing input is
@@ -27,56 +31,88 @@ ARTIFACTS=$OUT/artifacts
 LOGS=$OUT/logs
 CC=${CC_FUZZ:-clang-14}
 CXX=${CXX_FUZZ:-clang++-14}
-LLVM_DIR=/usr/lib/llvm-14
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-TARGETS=(elf_reader_fuzzer signature_record_fuzzer pkcs7_fuzzer tar_archive_fuzzer
-  elf_interp_fuzzer revocation_list_fuzzer)
-FUZZ_TARGETS=(${FUZZ_TARGETS:-${TARGETS[*]}})  # FUZZ_TARGETS="a b": fuzz only those
-
-for tool in "$CC" "$CXX"; do
-  command -v "$tool" >/dev/null || { echo "fuzz.sh: $tool not found (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }
-done
-mkdir -p "$OBJ" "$BIN" "$ARTIFACTS" "$LOGS"
-
 SAN=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
-COMMON=("${SAN[@]}" -O1 -g -I"$REPO" -I"$LLVM_DIR/include")
+# -I as Bazel gives them: the workspace root, LLVM's headers (@llvm's
+# includes) and the AEM ABI header (//aem:aem_uapi strips include/).
+COMMON=("${SAN[@]}" -O1 -g -I"$REPO" -I/usr/lib/llvm-14/include -I"$REPO/aem/include")
 CFLAGS=("${COMMON[@]}" -std=c11)
 CXXFLAGS=("${COMMON[@]}" -std=c++20)
-LIBS=(-L"$LLVM_DIR/lib" -Wl,-rpath,"$LLVM_DIR/lib" -lLLVM-14 -lcrypto -lyaml-cpp -larchive -lpthread)
 
 # Internal: `fuzz.sh --compile LANG SRC OBJ`, run in parallel by xargs below.
 if [[ "${1:-}" == --compile ]]; then
   if [[ $2 == c ]]; then exec "$CC" "${CFLAGS[@]}" -c "$3" -o "$4"; fi
+  # clang 14 cannot assemble UBSan's function-type check in coroutines
+  # ("Cannot represent a difference across sections"), which libaem is made of.
+  if [[ $3 == "$REPO"/aem/* ]]; then exec "$CXX" "${CXXFLAGS[@]}" -fno-sanitize=function -c "$3" -o "$4"; fi
   exec "$CXX" "${CXXFLAGS[@]}" -c "$3" -o "$4"
 fi
+
+for tool in "$CC" "$CXX" bazel python3; do
+  command -v "$tool" >/dev/null || { echo "fuzz.sh: $tool not found (tools/bootstrap.sh installs it)" >&2; exit 2; }
+done
+mkdir -p "$OBJ" "$BIN" "$ARTIFACTS" "$LOGS"
+
+declare -A PACKAGE
+TARGETS=()
+while read -r name package; do
+  TARGETS+=("$name")
+  PACKAGE[$name]=$package
+done < <(python3 "$REPO/tools/lib/fuzz_targets.py" "$REPO/tools/fuzz_targets.bzl")
+FUZZ_TARGETS=(${FUZZ_TARGETS:-${TARGETS[*]}})  # FUZZ_TARGETS="a b": fuzz only those
+for t in "${FUZZ_TARGETS[@]}"; do
+  [[ -n "${PACKAGE[$t]:-}" ]] || { echo "fuzz.sh: $t is not in tools/fuzz_targets.bzl" >&2; exit 2; }
+done
+
+# --- what to build: Bazel's graph -------------------------------------------------
+cd "$REPO"
+EXTERNAL=$(bazel info output_base 2>/dev/null)/external
+query() { bazel query --noshow_progress "$@" 2>/dev/null; }
+declare -A SOURCES LIBS
+for t in "${FUZZ_TARGETS[@]}"; do
+  test_label="//${PACKAGE[$t]}:${t}_test"
+  files=$(query "kind('source file', deps($test_label))") \
+    || { echo "fuzz.sh: bazel query $test_label failed" >&2; exit 2; }
+  # Our C and C++ sources, less the replay driver libFuzzer replaces.
+  SOURCES[$t]=$(sed -n 's#^//\([^:]*\):\(.*\.cc\?\)$#\1/\2#p' <<<"$files" | sed 's#^/##' \
+    | grep -vx 'base/fuzz_replay_main.cc' || true)
+  # System libraries as declared (@repo//:path): the static archive when the
+  # repository has one, as the linkstatic replay test links.
+  libs=()
+  while read -r lib; do
+    [[ -z "$lib" ]] && continue
+    path=$EXTERNAL/$(sed 's#^@\([^/]*\)//:#\1/#' <<<"$lib")
+    if [[ $path == *.so ]] && grep -qx "${lib%.so}.a" <<<"$files"; then continue; fi
+    libs+=("$path")
+  done < <(grep -E '^@[a-z_]+//:.*\.(a|so)$' <<<"$files" | grep -v '^@bazel_tools\|^@local_config' || true)
+  # Their linkopts (-lz, -ldl...).
+  opts=$(query --output=build "kind(cc_library, deps($test_label))" \
+    | sed -n 's/^ *linkopts = \[\(.*\)\],$/\1/p' | tr -d '",' | tr ' ' '\n' | sort -u | tr '\n' ' ')
+  # A group: bazel query lists the archives in no particular order.
+  LIBS[$t]="-Wl,--start-group ${libs[*]} -Wl,--end-group $opts"
+done
 
 # --- build ------------------------------------------------------------------------
 # An object is rebuilt when it is missing or older than its source or than
 # any header it could include (coarse, but never stale).
-newest_header=$(find "$REPO/signer/lib" "$REPO/signer/format" "$REPO/signer/fuzz" \
-  -maxdepth 1 \( -name '*.h' -o -name '*.inc' \) -printf '%T@ %p\n' | sort -n | tail -1 | cut -d' ' -f2)
+newest_header=$(find "$REPO/base" "$REPO/signer" "$REPO/aem" \( -name '*.h' -o -name '*.inc' \) \
+  -printf '%T@ %p\n' | sort -n | tail -1 | cut -d' ' -f2)
 jobs_file=$OBJ/jobs.txt
 : > "$jobs_file"
-queue() {  # queue LANG SRC OBJ
-  if [[ ! -f "$3" || "$2" -nt "$3" || "$newest_header" -nt "$3" ]]; then
-    printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$jobs_file"
-  fi
-}
-LIB_OBJS=()
-for src in "$REPO"/signer/lib/*.cc; do
-  o=$OBJ/lib_$(basename "${src%.cc}").o
-  queue c++ "$src" "$o"
-  LIB_OBJS+=("$o")
+object_of() { echo "$OBJ/$(tr '/' '_' <<<"${1%.*}").o"; }
+declare -A QUEUED
+for t in "${FUZZ_TARGETS[@]}"; do
+  for src in ${SOURCES[$t]}; do
+    o=$(object_of "$src")
+    [[ -n "${QUEUED[$o]:-}" ]] && continue
+    QUEUED[$o]=1
+    lang=c++; [[ $src == *.c ]] && lang=c
+    if [[ ! -f "$o" || "$REPO/$src" -nt "$o" || "$newest_header" -nt "$o" ]]; then
+      printf '%s\t%s\t%s\n' "$lang" "$REPO/$src" "$o" >> "$jobs_file"
+    fi
+  done
 done
-# The plain C shared with the kernel module (signer/format/*.c).
-FORMAT_OBJS=()
-for src in "$REPO"/signer/format/*.c; do
-  o=$OBJ/$(basename "${src%.c}").o
-  queue c "$src" "$o"
-  FORMAT_OBJS+=("$o")
-done
-for t in "${TARGETS[@]}"; do queue c++ "$REPO/signer/fuzz/$t.cc" "$OBJ/$t.o"; done
 
 n=$(wc -l < "$jobs_file")
 if (( n > 0 )); then
@@ -85,21 +121,18 @@ if (( n > 0 )); then
     || { echo "fuzz.sh: compilation failed" >&2; exit 2; }
 fi
 
-link() {  # link TARGET OBJS...
-  local t=$1; shift
-  local out=$BIN/$t
-  local stale=0
-  for o in "$@"; do [[ -f "$out" && "$o" -nt "$out" ]] && stale=1; done
+for t in "${FUZZ_TARGETS[@]}"; do
+  objs=()
+  for src in ${SOURCES[$t]}; do objs+=("$(object_of "$src")"); done
+  out=$BIN/$t
+  stale=0
+  for o in "${objs[@]}"; do [[ -f "$out" && "$o" -nt "$out" ]] && stale=1; done
   if [[ ! -f "$out" || $stale == 1 ]]; then
-    "$CXX" "${SAN[@]}" -o "$out" "$@" "${LIBS[@]}"
+    # shellcheck disable=SC2086  # LIBS[$t] is a list of words
+    "$CXX" "${SAN[@]}" -o "$out" "${objs[@]}" ${LIBS[$t]} \
+      || { echo "fuzz.sh: linking $t failed" >&2; exit 2; }
   fi
-}
-link elf_reader_fuzzer "$OBJ/elf_reader_fuzzer.o" "${LIB_OBJS[@]}" "${FORMAT_OBJS[@]}"
-link pkcs7_fuzzer "$OBJ/pkcs7_fuzzer.o" "${LIB_OBJS[@]}" "${FORMAT_OBJS[@]}"
-link signature_record_fuzzer "$OBJ/signature_record_fuzzer.o" "${FORMAT_OBJS[@]}"
-link tar_archive_fuzzer "$OBJ/tar_archive_fuzzer.o" "${LIB_OBJS[@]}" "${FORMAT_OBJS[@]}"
-link elf_interp_fuzzer "$OBJ/elf_interp_fuzzer.o" "${FORMAT_OBJS[@]}"
-link revocation_list_fuzzer "$OBJ/revocation_list_fuzzer.o" "${LIB_OBJS[@]}" "${FORMAT_OBJS[@]}"
+done
 
 # --- fuzz -------------------------------------------------------------------------
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/digsig-fuzz.XXXXXX")
@@ -110,7 +143,7 @@ failed=0
 for t in "${FUZZ_TARGETS[@]}"; do
   corpus=$WORK/$t
   mkdir -p "$corpus"
-  cp "$REPO/signer/fuzz/corpus/$t"/* "$corpus/"
+  cp "$REPO/${PACKAGE[$t]}/corpus/$t"/* "$corpus/"
   seeds=$(ls "$corpus" | wc -l)
   log=$LOGS/$t.log
   start=$(date +%s)

@@ -3,85 +3,12 @@
 #include <cstdio>
 
 #include "aem/runtime/process.h"
+#include "base/json.h"
 
 namespace aem::monitor {
 namespace {
 
-// Length of the valid UTF-8 sequence at s[i], 0 if there is none.
-size_t Utf8Length(const std::string& s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  size_t n;
-  uint32_t min;
-  if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2;
-    min = 0x80;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3;
-    min = 0x800;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4;
-    min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  uint32_t cp = c & (0x7F >> n);
-  for (size_t k = 1; k < n; ++k) {
-    const auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
-void AppendEscaped(std::string& out, const std::string& s) {
-  out += '"';
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    char buf[8];
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        ++i;
-        continue;
-      case '\\':
-        out += "\\\\";
-        ++i;
-        continue;
-      case '\n':
-        out += "\\n";
-        ++i;
-        continue;
-      case '\r':
-        out += "\\r";
-        ++i;
-        continue;
-      case '\t':
-        out += "\\t";
-        ++i;
-        continue;
-      default: break;
-    }
-    if (c < 0x20 || c == 0x7F) {
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-      ++i;
-      continue;
-    }
-    const size_t n = Utf8Length(s, i);
-    if (n == 0) {
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-      ++i;
-      continue;
-    }
-    out.append(s, i, n);
-    i += n;
-  }
-  out += '"';
-}
+using digsig::base::AppendJsonString;
 
 void Field(std::string& out, const char* key) {
   out += ",\"";
@@ -91,7 +18,7 @@ void Field(std::string& out, const char* key) {
 
 void Str(std::string& out, const char* key, const std::string& v) {
   Field(out, key);
-  AppendEscaped(out, v);
+  AppendJsonString(out, v);
 }
 
 void Num(std::string& out, const char* key, long long v) {
@@ -128,7 +55,7 @@ bool IsText(const std::string& s) {
   for (size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7F) return false;
-    const size_t n = Utf8Length(s, i);
+    const size_t n = digsig::base::Utf8SequenceLength(s, i);
     if (n == 0) return false;
     i += n;
   }
@@ -150,7 +77,7 @@ std::string Hex(const std::string& s) {
 
 std::string JsonLine(const Event& ev) {
   std::string out = "{\"type\":";
-  AppendEscaped(out, EventTypeName(ev.type));
+  AppendJsonString(out, EventTypeName(ev.type));
   UNum(out, "seq", ev.seq);
   UNum(out, "time_ns", ev.time_ns);
   UNum(out, "cpu", ev.cpu);

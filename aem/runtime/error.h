@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "signer/lib/result_template.h"
+#include "base/basic_result.h"
 
 namespace aem {
 

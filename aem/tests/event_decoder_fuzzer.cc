@@ -9,7 +9,7 @@
 //     DecodeEvent on each record alone agrees with DecodeEvents.
 // Half the mutations are structure-aware (LLVMFuzzerCustomMutator below).
 // Run by event_decoder_fuzzer_test over corpus/event_decoder_fuzzer/ plus
-// deterministic mutations (signer/fuzz/replay_main.cc, the driver of every
+// deterministic mutations (base/fuzz_replay_main.cc, the driver of every
 // fuzz target); with libFuzzer as docs/aem.md says.
 #include <algorithm>
 #include <cstdint>
@@ -19,7 +19,7 @@
 
 #include "aem/runtime/events.h"
 #include "aem/tests/event_builder.h"
-#include "signer/fuzz/fuzz_check.h"
+#include "base/fuzz_check.h"
 
 namespace {
 

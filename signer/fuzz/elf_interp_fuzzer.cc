@@ -11,7 +11,7 @@
 #include <memory>
 
 #include "signer/format/digsig_elf.h"
-#include "signer/fuzz/fuzz_check.h"
+#include "base/fuzz_check.h"
 
 namespace {
 

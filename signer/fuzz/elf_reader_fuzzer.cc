@@ -8,7 +8,7 @@
 #include <cstring>
 #include <vector>
 
-#include "signer/fuzz/rng.h"
+#include "base/fuzz_rng.h"
 #include "signer/fuzz/der_mutator.h"
 #include "signer/fuzz/fuzz_common.h"
 #include "signer/lib/elf_image.h"

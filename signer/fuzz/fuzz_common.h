@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "signer/fuzz/fuzz_check.h"
+#include "base/fuzz_check.h"
 #include "signer/lib/certificate.h"
 #include "signer/lib/result.h"
 

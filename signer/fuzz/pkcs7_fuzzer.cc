@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "signer/fuzz/rng.h"
+#include "base/fuzz_rng.h"
 #include "signer/fuzz/der_mutator.h"
 #include "signer/fuzz/fuzz_common.h"
 #include "signer/lib/hash.h"

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "signer/format/digsig_format.h"
-#include "signer/fuzz/fuzz_check.h"
+#include "base/fuzz_check.h"
 
 namespace {
 

@@ -98,9 +98,9 @@ NameTable BuildNameTable(ByteSpan file, const ElfImage& img) {
   return t;
 }
 
-Bytes DigestOf(HashAlgo hash, const std::vector<ByteSpan>& pieces) {
+Result<Bytes> DigestOf(HashAlgo hash, const std::vector<ByteSpan>& pieces) {
   auto hasher = Hasher::Create(hash);
-  if (!hasher) return {};
+  if (!hasher) return hasher.error();
   for (ByteSpan p : pieces) hasher->Update(p);
   return hasher->Finish();
 }
@@ -186,9 +186,9 @@ Result<ElfSigningPlan> PlanElfSignature(ByteSpan file, const SigningKey& key, Ha
   if (!slot) return slot.error();
   const uint64_t record_len = DIGSIG_RECORD_HEADER_SIZE + *slot + DIGSIG_TRAILER_SIZE;
   if (record_len > DIGSIG_MAX_RECORD)
-    return Error(ErrorCode::kUnsupported, "signature too large for the record format");
+    return Error(ErrorCode::kTooLarge, "signature too large for the record format");
   if (!l.is64 && record_off + record_len > UINT32_MAX)
-    return Error(ErrorCode::kUnsupported, "signed ELF32 file would exceed 4 GiB");
+    return Error(ErrorCode::kTooLarge, "signed ELF32 file would exceed 4 GiB");
 
   Bytes sht(count * l.shdr_size, 0);
   if (old_count > 0) std::memcpy(sht.data(), u.data() + img->shoff, old_count * l.shdr_size);
@@ -268,8 +268,9 @@ Result<Bytes> MakeSignatureRecord(const ElfSigningPlan& plan, ByteSpan digest,
 Result<SignedElf> SignElf(ByteSpan file, const SigningKey& key, HashAlgo hash) {
   auto plan = PlanElfSignature(file, key, hash);
   if (!plan) return plan.error();
-  Bytes digest = DigestOf(hash, {plan->header, plan->body, plan->tail});
-  auto record = MakeSignatureRecord(*plan, digest, key);
+  auto digest = DigestOf(hash, {plan->header, plan->body, plan->tail});
+  if (!digest) return digest.error();
+  auto record = MakeSignatureRecord(*plan, *digest, key);
   if (!record) return record.error();
   SignedElf out{std::move(plan->header), plan->body, std::move(plan->tail), plan->storage};
   out.tail.insert(out.tail.end(), record->begin(), record->end());
@@ -290,7 +291,9 @@ Result<VerifiedElf> VerifyElf(ByteSpan file, const std::vector<CertPtr>& trusted
     }));
     digest = hasher->Finish();
   } else {
-    digest = DigestOf(sig->hash(), {file.first(p.covered_len)});
+    auto whole = DigestOf(sig->hash(), {file.first(p.covered_len)});
+    if (!whole) return whole.error();
+    digest = std::move(*whole);
   }
   if (digest.size() != p.digest_len || std::memcmp(digest.data(), p.digest, p.digest_len) != 0)
     return Error(ErrorCode::kAltered, "content does not match its signature (file altered)");

@@ -64,13 +64,24 @@ Result<UnsignedElf> RemoveSignature(ByteSpan file);
 // A located, well-formed (not yet verified) signature.
 struct ElfSignature {
   ElfImage image;
-  digsig_record record;  // pointers refer into the file
+  // The decoded record (signer/format's C struct, shared with the kernel
+  // module; pointers refer into the file). The library and its tests read
+  // it; callers use the accessors below, which do not change with it.
+  digsig_record record;
   uint64_t record_offset = 0;
   Pkcs7Signer signer;  // what the PKCS#7 says about its signer
 
   HashAlgo hash() const { return static_cast<HashAlgo>(record.payload.hash_algo); }
   ByteSpan payload() const { return ByteSpan(record.payload_bytes, DIGSIG_PAYLOAD_SIZE); }
   ByteSpan pkcs7() const { return ByteSpan(record.sig, record.sig_len); }
+  // The signed digest of the covered bytes: what a revocation list names.
+  ByteSpan digest() const { return ByteSpan(record.payload.digest, record.payload.digest_len); }
+  // Bytes the digest covers: the file up to the record.
+  uint64_t covered_size() const { return record.payload.covered_len; }
+  // The size of the file before it was signed.
+  uint64_t unsigned_size() const { return record.payload.orig_len; }
+  // The record's size, signature slot and trailer included.
+  uint64_t record_size() const { return record.record_len; }
 };
 
 // kNotElf, kUnsigned, kMalformed or kUnsupported when there is no usable signature.

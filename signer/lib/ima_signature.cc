@@ -30,10 +30,11 @@ Bytes ImaKeyId(X509* cert) {
 Result<Bytes> MakeImaSignature(ByteSpan content_digest, const SigningKey& key, HashAlgo hash) {
   const Bytes key_id = ImaKeyId(key.cert());
   if (key_id.empty())
-    return Error(ErrorCode::kKey, "certificate has no SubjectKeyIdentifier for the IMA key id");
+    return Error(ErrorCode::kUnsuitableCertificate,
+                 "certificate has no SubjectKeyIdentifier for the IMA key id");
   auto sig = key.SignDigest(content_digest, hash);
   if (!sig) return sig.error();
-  if (sig->size() > 0xffff) return Error(ErrorCode::kUnsupported, "IMA signature too long");
+  if (sig->size() > 0xffff) return Error(ErrorCode::kTooLarge, "IMA signature too long");
   Bytes out(kHeaderSize);
   out[0] = kEvmImaXattrDigsig;
   out[1] = kSignatureVersion2;

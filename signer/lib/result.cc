@@ -13,6 +13,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kUnknownSigner: return "unknown-signer";
     case ErrorCode::kUnsupported: return "unsupported-algorithm";
     case ErrorCode::kTooLarge: return "too-large";
+    case ErrorCode::kUnsuitableCertificate: return "unsuitable-certificate";
     case ErrorCode::kCrypto: return "crypto";
     case ErrorCode::kKey: return "key";
     case ErrorCode::kConfig: return "config";

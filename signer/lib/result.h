@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-#include "signer/lib/result_template.h"
+#include "base/basic_result.h"
 
 namespace digsig {
 
@@ -20,10 +20,12 @@ enum class ErrorCode {
   kAltered,          // signature present, content does not match it
   kUnknownSigner,    // signature made by a key none of the trusted certs hold
   kUnsupported,      // algorithm or format version this build cannot handle
-  kTooLarge,         // input beyond a size limit set to keep time and memory bounded
+  kTooLarge,         // beyond a size limit: an input's (bounded time and memory) or a format's
   kCrypto,           // OpenSSL failed for a reason outside the input's control
   kKey,              // key or certificate could not be loaded or is unsafe
   kConfig,           // configuration file invalid
+  // A certificate without what the operation needs (a subject key identifier).
+  kUnsuitableCertificate,
 };
 
 // Stable, short, lower-case names used in CLI and JSON output.

@@ -62,8 +62,8 @@ Result<Bytes> SignRevocationList(const RevocationList& list, const SigningKey& k
   auto sig = key.SignPkcs7(body_bytes, HashAlgo::kSha256);
   if (!sig) return sig.error();
   if (sig->size() > DIGSIG_RL_MAX_SIG)
-    return Error(ErrorCode::kUnsupported, "signature of " + std::to_string(sig->size()) +
-                                              " bytes is larger than a list may carry");
+    return Error(ErrorCode::kTooLarge, "signature of " + std::to_string(sig->size()) +
+                                           " bytes is larger than a list may carry");
   Bytes out(body_bytes.begin(), body_bytes.end());
   out.insert(out.end(), sig->begin(), sig->end());
   uint8_t trailer[DIGSIG_RL_TRAILER_SIZE];

@@ -32,12 +32,12 @@ char TypeLetter(archive_entry* entry) {
 }
 
 // Sorted by name: name, NUL, be32 value length, value; "-" when none.
-std::string XattrDigest(archive_entry* entry, HashAlgo hash) {
+Result<std::string> XattrDigest(archive_entry* entry, HashAlgo hash) {
   Xattrs attrs = EntryXattrs(entry);
-  if (attrs.empty()) return "-";
+  if (attrs.empty()) return std::string("-");
   std::sort(attrs.begin(), attrs.end());
   auto hasher = Hasher::Create(hash);
-  if (!hasher) return "?";  // cannot happen for a supported algorithm
+  if (!hasher) return hasher.error();
   for (const auto& [n, v] : attrs) {
     hasher->Update(ByteSpan(reinterpret_cast<const uint8_t*>(n.c_str()), n.size() + 1));
     uint8_t be_len[4];
@@ -155,7 +155,8 @@ std::string FieldDifferences(const ManifestEntry& want, const ManifestEntry& got
 
 }  // namespace
 
-ManifestEntry DescribeEntry(archive_entry* entry, const Bytes& content_digest, HashAlgo hash) {
+Result<ManifestEntry> DescribeEntry(archive_entry* entry, const Bytes& content_digest,
+                                    HashAlgo hash) {
   ManifestEntry e;
   e.type = TypeLetter(entry);
   e.mode = archive_entry_perm(entry) & 07777;
@@ -169,7 +170,9 @@ ManifestEntry DescribeEntry(archive_entry* entry, const Bytes& content_digest, H
   } else {
     e.digest = "-";
   }
-  e.xattrs = XattrDigest(entry, hash);
+  auto xattrs = XattrDigest(entry, hash);
+  if (!xattrs) return xattrs.error();
+  e.xattrs = std::move(*xattrs);
   if (e.type == 'h') {
     e.target = archive_entry_hardlink(entry);
   } else if (e.type == 'l') {

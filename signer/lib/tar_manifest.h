@@ -39,7 +39,8 @@ struct Manifest {
 
 // The line for `entry` as it is written (or read) now; `content_digest` is
 // the digest of its data (regular files only, else empty).
-ManifestEntry DescribeEntry(archive_entry* entry, const Bytes& content_digest, HashAlgo hash);
+Result<ManifestEntry> DescribeEntry(archive_entry* entry, const Bytes& content_digest,
+                                    HashAlgo hash);
 
 // The canonical text; parsing it back gives the same manifest.
 std::string SerializeManifest(const Manifest& manifest);

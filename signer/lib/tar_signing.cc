@@ -246,8 +246,10 @@ class TarSigner {
       const char* first = archive_entry_pathname(entry);
       dot_slash_ = first != nullptr && std::string_view(first).starts_with("./");
     }
-    manifest_.entries.push_back(
-        DescribeEntry(entry, signed_entry ? signed_entry->content_digest : Bytes(), options_.hash));
+    auto described =
+        DescribeEntry(entry, signed_entry ? signed_entry->content_digest : Bytes(), options_.hash);
+    if (!described) return described.error().Wrap(item.Where());
+    manifest_.entries.push_back(std::move(*described));
     latest_mtime_ = std::max<int64_t>(latest_mtime_, archive_entry_mtime(entry));
     return Status::Ok();
   }

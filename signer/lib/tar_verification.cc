@@ -87,7 +87,9 @@ class TarVerifier {
       else if (v.has_ima)
         ++report_.verified_ima;
     }
-    actual_.push_back(DescribeEntry(item.entry.get(), digest, options_.hash));
+    auto described = DescribeEntry(item.entry.get(), digest, options_.hash);
+    if (!described) return described.error().Wrap(item.Where());
+    actual_.push_back(std::move(*described));
     return Status::Ok();
   }
 

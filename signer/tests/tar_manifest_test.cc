@@ -117,7 +117,9 @@ TEST(TarManifest, DescribesArchiveEntries) {
   archive_entry_set_rdevminor(e, 1);
   const uint8_t cap[] = {1, 0, 0, 2};
   archive_entry_xattr_add_entry(e, "security.capability", cap, sizeof(cap));
-  ManifestEntry d = DescribeEntry(e, {}, HashAlgo::kSha256);
+  auto described = DescribeEntry(e, {}, HashAlgo::kSha256);
+  ASSERT_TRUE(described.ok());
+  const ManifestEntry& d = *described;
   EXPECT_EQ(d.type, 'c');
   EXPECT_EQ(d.mode, 0600u);
   EXPECT_EQ(d.target, "5,1");
@@ -139,6 +141,20 @@ TEST(TarManifest, DescribesArchiveEntries) {
   }
   EXPECT_EQ(d.xattrs, hex);
   archive_entry_free(e);
+}
+
+// The extended-attribute digest fails loudly, not as a placeholder digest
+// that would only show up as a manifest mismatch later.
+TEST(TarManifest, DescribeEntryReportsAHashItCannotCompute) {
+  archive_entry* e = archive_entry_new();
+  archive_entry_set_pathname(e, "bin/ping");
+  archive_entry_set_filetype(e, AE_IFREG);
+  const uint8_t cap[] = {1, 0, 0, 2};
+  archive_entry_xattr_add_entry(e, "security.capability", cap, sizeof(cap));
+  auto described = DescribeEntry(e, {}, static_cast<HashAlgo>(0x7f));
+  archive_entry_free(e);
+  ASSERT_FALSE(described.ok());
+  EXPECT_EQ(described.error().code(), ErrorCode::kCrypto) << described.error().message();
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 #include <cstdio>
 
+#include "base/arg_parser.h"
 #include "signer/lib/certificate.h"
 #include "signer/lib/elf_signature.h"
 #include "signer/lib/file_io.h"
 #include "signer/lib/module_signature.h"
-#include "signer/tools/arg_parser.h"
 #include "signer/tools/commands.h"
 #include "signer/tools/report.h"
 
@@ -27,7 +27,8 @@ void AddSigner(JsonObject& j, const Pkcs7Signer& s) {
 int RunInspect(const std::vector<std::string>& args) {
   ArgParser p;
   p.Flag("--json");
-  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
+  if (auto st = p.Parse(args); !st) return UsageError(st.error());
+  if (p.positional().empty()) return MissingError("inspect", {"FILE"});
   if (p.positional().size() != 1) return UsageError("inspect takes exactly one file");
   const std::string& path = p.positional()[0];
   auto file = MappedFile::Open(path);
@@ -59,17 +60,16 @@ int RunInspect(const std::vector<std::string>& args) {
   } else {
     auto s = LocateSignature(bytes);
     if (s) {
-      const digsig_payload& pl = s->record.payload;
       j.Add("signature", "elf")
           .Add("section", kSignatureSectionName)
           .Add("hash", HashAlgoName(s->hash()))
-          .Add("payload_digest", HexEncode(ByteSpan(pl.digest, pl.digest_len)));
+          .Add("payload_digest", HexEncode(s->digest()));
       AddSigner(j, s->signer);
-      j.AddRaw("covered_ranges", "[" + Range(0, pl.covered_len) + "]")
+      j.AddRaw("covered_ranges", "[" + Range(0, s->covered_size()) + "]")
           .Add("record_offset", s->record_offset)
-          .Add("record_size", static_cast<uint64_t>(s->record.record_len))
-          .Add("signature_size", static_cast<uint64_t>(s->record.sig_len))
-          .Add("unsigned_size", pl.orig_len);
+          .Add("record_size", s->record_size())
+          .Add("signature_size", static_cast<uint64_t>(s->pkcs7().size()))
+          .Add("unsigned_size", s->unsigned_size());
     } else {
       error = s.error();
     }

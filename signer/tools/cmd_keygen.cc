@@ -1,16 +1,11 @@
 #include <cstdio>
 
+#include "base/arg_parser.h"
 #include "signer/lib/keygen.h"
-#include "signer/tools/arg_parser.h"
 #include "signer/tools/commands.h"
 #include "signer/tools/report.h"
 
 namespace digsig::cli {
-
-int UsageError(const std::string& message) {
-  fprintf(stderr, "digsig: %s\n", message.c_str());
-  return kExitUsage;
-}
 
 int RunKeygen(const std::vector<std::string>& args) {
   ArgParser p;
@@ -20,15 +15,16 @@ int RunKeygen(const std::vector<std::string>& args) {
       .Value("--days")
       .Flag("--force")
       .Flag("--json");
-  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
+  if (auto st = p.Parse(args); !st) return UsageError(st.error());
   if (!p.positional().empty()) return UsageError("keygen takes no file arguments");
+  if (!p.Has("--out")) return MissingError("keygen", {"--out DIR"});
   KeygenOptions o;
   o.out_dir = p.Get("--out");
   o.algorithm = p.Get("--algo", o.algorithm);
   o.subject = p.Get("--subject", o.subject);
   o.overwrite = p.Has("--force");
   auto days = p.GetNumber("--days", static_cast<unsigned long>(o.valid_days));
-  if (!days) return UsageError(days.error().message());
+  if (!days) return UsageError(days.error());
   o.valid_days = static_cast<int>(*days);
   auto r = GenerateKeyPair(o);
   if (!r) return UsageError(r.error().message());

@@ -28,7 +28,7 @@ Status AddRevokedCerts(const std::string& path, RevocationList& list) {
   for (const CertPtr& cert : *certs) {
     Bytes id = CertSubjectKeyId(cert.get());
     if (id.empty())
-      return Error(ErrorCode::kUnsupported,
+      return Error(ErrorCode::kUnsuitableCertificate,
                    path + ": certificate has no subject key identifier; use --revoke-key-id");
     list.key_ids.insert(std::move(id));
   }
@@ -41,8 +41,7 @@ Status AddRevokedFile(const std::string& path, RevocationList& list) {
   if (!file) return file.error();
   auto sig = LocateSignature(file->bytes());
   if (!sig) return Error(sig.error().code(), path + ": " + sig.error().message());
-  const digsig_payload& pl = sig->record.payload;
-  list.digests.emplace(sig->hash(), Bytes(pl.digest, pl.digest + pl.digest_len));
+  list.digests.emplace(sig->hash(), Bytes(sig->digest().begin(), sig->digest().end()));
   return {};
 }
 
@@ -85,9 +84,14 @@ int RunRevoke(const std::vector<std::string>& args) {
   AddKeyOptions(p);
   p.Value("--output", "-o").Value("--sequence").Value("--merge");
   p.Value("--revoke-cert").Value("--revoke-key-id").Value("--revoke-file").Value("--revoke-digest");
-  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
+  if (auto st = p.Parse(args); !st) return UsageError(st.error());
   if (!p.positional().empty()) return UsageError("revoke takes no positional arguments");
-  if (!p.Has("--output")) return UsageError("say where the list goes: -o OUT");
+  std::vector<std::string> missing;
+  if (!p.Has("--config") && !p.Has("--key")) missing.push_back("--key KEY");
+  if (!p.Has("--config") && !p.Has("--cert")) missing.push_back("--cert CERT");
+  if (!p.Has("--sequence")) missing.push_back("--sequence N");
+  if (!p.Has("--output")) missing.push_back("-o LIST");
+  if (!missing.empty()) return MissingError("revoke", missing);
   // Up to 18 digits (docs/format.md section 11), more than GetNumber takes.
   uint64_t sequence = 0;
   const std::string seq_text = p.Get("--sequence");
@@ -138,14 +142,18 @@ int RunRevoke(const std::vector<std::string>& args) {
 int RunShowRevocations(const std::vector<std::string>& args) {
   ArgParser p;
   AddTrustOptions(p);
-  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
+  if (auto st = p.Parse(args); !st) return UsageError(st.error());
+  std::vector<std::string> missing;
+  if (!p.Has("--cert") && !p.Has("--config")) missing.push_back("--cert CERT");
+  if (p.positional().empty()) missing.push_back("LIST");
+  if (!missing.empty()) return MissingError("show-revocations", missing);
   if (p.positional().size() != 1) return UsageError("show-revocations takes one list");
   auto trusted = LoadTrustedCertificates(p);
   if (!trusted) return UsageError(trusted.error().message());
   const std::string& path = p.positional()[0];
   auto bytes = ReadWhole(path);
-  auto list = bytes ? VerifyRevocationList(*bytes, *trusted)
-                    : Result<RevocationList>(bytes.error());
+  auto list =
+      bytes ? VerifyRevocationList(*bytes, *trusted) : Result<RevocationList>(bytes.error());
   if (!list) {
     PrintFileError(path, list.error());
     return kExitFileFailed;

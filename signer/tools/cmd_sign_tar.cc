@@ -14,13 +14,19 @@ int RunSignTar(const std::vector<std::string>& args) {
   p.Value("--output", "-o").Value("--jobs").Value("--spool-dir").Value("--format");
   p.Value("--compression");
   p.Flag("--json").Flag("--ima").Flag("--ima-all").Flag("--no-manifest");
-  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
-  if (p.positional().size() != 1 || !p.Has("--output"))
+  if (auto st = p.Parse(args); !st) return UsageError(st.error());
+  if (p.positional().size() > 1)
     return UsageError("sign-tar takes one input archive and -o OUT ('-' for stdin/stdout)");
   auto profile = ResolveProfile(p);
   if (!profile) return UsageError(profile.error().message());
+  std::vector<std::string> missing;
+  if (profile->key.key.empty()) missing.push_back("--key KEY");
+  if (profile->key.cert.empty()) missing.push_back("--cert CERT");
+  if (!p.Has("--output")) missing.push_back("-o OUT");
+  if (p.positional().empty()) missing.push_back("IN.tar");
+  if (!missing.empty()) return MissingError("sign-tar", missing);
   auto jobs = p.GetNumber("--jobs", DefaultJobCount());
-  if (!jobs) return UsageError(jobs.error().message());
+  if (!jobs) return UsageError(jobs.error());
   TarSignOptions options;
   if (p.Has("--format")) {
     auto format = TarFormatFromName(p.Get("--format"));

@@ -1,8 +1,9 @@
 #include <cstdio>
 
 #include "signer/lib/parallel.h"
-#include "signer/tools/arg_parser.h"
+#include "signer/tools/batch.h"
 #include "signer/tools/commands.h"
+#include "signer/tools/inputs.h"
 #include "signer/tools/key_options.h"
 #include "signer/tools/report.h"
 
@@ -12,52 +13,66 @@ int RunVerify(const std::vector<std::string>& args) {
   ArgParser p;
   AddTrustOptions(p);
   p.Value("--jobs").Flag("--json").Flag("--quiet", "-q").Flag("--skip-non-elf");
-  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
-  const std::vector<std::string>& files = p.positional();
-  if (files.empty()) return UsageError("no files to verify");
+  p.Flag("--recursive", "-r").Flag("--require-elf");
+  if (auto st = p.Parse(args); !st) return UsageError(st.error());
+  std::vector<std::string> missing;
+  if (!p.Has("--cert") && !p.Has("--config")) missing.push_back("--cert CERT");
+  if (p.positional().empty()) missing.push_back("FILE...");
+  if (!missing.empty()) return MissingError("verify", missing);
+  auto jobs = p.GetNumber("--jobs", DefaultJobCount());
+  if (!jobs) return UsageError(jobs.error());
+  const bool recursive = p.Has("--recursive");
+  auto inputs = ExpandInputs(p.positional(), recursive);
+  if (!inputs) return FileErrorExit(inputs.error());
   auto trusted = LoadTrustedCertificates(p);
   if (!trusted) return UsageError(trusted.error().message());
 
-  std::vector<std::optional<Result<FileVerification>>> results(files.size());
-  Progress progress("verifying", files.size());
-  auto jobs = p.GetNumber("--jobs", DefaultJobCount());
-  if (!jobs) return UsageError(jobs.error().message());
+  std::vector<std::optional<Result<FileVerification>>> results(inputs->size());
+  Progress progress("verifying", inputs->size());
   ParallelFor(
-      files.size(), static_cast<unsigned>(*jobs),
-      [&](size_t i) { results[i] = VerifyFile(files[i], *trusted); },
+      inputs->size(), static_cast<unsigned>(*jobs),
+      [&](size_t i) {
+        if (!(*inputs)[i].not_regular) results[i] = VerifyFile((*inputs)[i].path, *trusted);
+      },
       [&](size_t done) { progress.Update(done); });
   progress.Finish();
 
-  const bool json = p.Has("--json");
-  const bool skip_non_elf = p.Has("--skip-non-elf");
-  size_t failed = 0;
-  std::vector<std::string> items;
-  for (size_t i = 0; i < files.size(); ++i) {
-    const Result<FileVerification>& r = *results[i];
-    JsonObject j;
-    j.Add("file", files[i]);
-    if (r) {
-      j.Add("status", "ok")
-          .Add("kind", SignatureKindName(r->kind))
-          .Add("hash", r->hash)
-          .Add("signer", r->signer)
-          .Add("key_id", r->key_id);
-      if (!json && !p.Has("--quiet"))
-        printf("%s: ok (%s signature, %s, signer \"%s\")\n", files[i].c_str(),
-               SignatureKindName(r->kind), r->hash.c_str(), r->signer.c_str());
-    } else if (skip_non_elf && r.error().code() == ErrorCode::kNotElf) {
-      j.Add("status", "skipped").Add("reason", "not-elf");
+  // A tree holds more than ELF files: with -r, the others are skipped (and
+  // counted) unless --require-elf.
+  const bool skip_non_elf = p.Has("--skip-non-elf") || (recursive && !p.Has("--require-elf"));
+  std::vector<Outcome> outcomes(inputs->size());
+  for (size_t i = 0; i < inputs->size(); ++i) {
+    Outcome& o = outcomes[i];
+    if ((*inputs)[i].not_regular) {
+      o.state = Outcome::kSkipped;
+      o.detail = "not a regular file";
+    } else if (*results[i]) {
+      o.state = Outcome::kDone;
+    } else if (skip_non_elf && results[i]->error().code() == ErrorCode::kNotElf) {
+      o.state = Outcome::kSkipped;
+      o.detail = "not-elf";
     } else {
-      ++failed;
-      j.Add("status", "failed")
-          .Add("reason", ErrorCodeName(r.error().code()))
-          .Add("message", r.error().message());
-      PrintFileError(files[i], r.error());
+      o.error = results[i]->error();
     }
-    items.push_back(j.str());
   }
-  if (json) printf("%s\n", JsonArray(items).c_str());
-  return failed ? kExitFileFailed : kExitOk;
+  const bool json = p.Has("--json");
+  BatchReport report = ReportOutcomes(*inputs, outcomes, [&](JsonObject& j, size_t i) {
+    const FileVerification& v = **results[i];
+    j.Add("status", "ok")
+        .Add("kind", SignatureKindName(v.kind))
+        .Add("hash", v.hash)
+        .Add("signer", v.signer)
+        .Add("key_id", v.key_id);
+    if (!json && !p.Has("--quiet"))
+      printf("%s: ok (%s signature, %s, signer \"%s\")\n", (*inputs)[i].path.c_str(),
+             SignatureKindName(v.kind), v.hash.c_str(), v.signer.c_str());
+  });
+  if (json) printf("%s\n", report.json.c_str());
+  // One line for the whole tree; a list of files gets none, as before -r.
+  if (recursive)
+    fprintf(stderr, "digsig: verified %zu, skipped %zu, failed %zu\n", report.done, report.skipped,
+            report.failed);
+  return report.failed ? kExitFileFailed : kExitOk;
 }
 
 }  // namespace digsig::cli

@@ -13,7 +13,11 @@ int RunVerifyTar(const std::vector<std::string>& args) {
   AddTrustOptions(p);
   p.Value("--hash").Value("--jobs").Value("--spool-dir");
   p.Flag("--json").Flag("--quiet", "-q").Flag("--no-manifest");
-  if (Status st = p.Parse(args); !st) return UsageError(st.error().message());
+  if (auto st = p.Parse(args); !st) return UsageError(st.error());
+  std::vector<std::string> missing;
+  if (!p.Has("--cert") && !p.Has("--config")) missing.push_back("--cert CERT");
+  if (p.positional().empty()) missing.push_back("ARCHIVE");
+  if (!missing.empty()) return MissingError("verify-tar", missing);
   if (p.positional().size() != 1) return UsageError("verify-tar takes one archive ('-': stdin)");
   auto trusted = LoadTrustedCertificates(p);
   if (!trusted) return UsageError(trusted.error().message());
@@ -24,7 +28,7 @@ int RunVerifyTar(const std::vector<std::string>& args) {
     options.hash = *hash;
   }
   auto jobs = p.GetNumber("--jobs", DefaultJobCount());
-  if (!jobs) return UsageError(jobs.error().message());
+  if (!jobs) return UsageError(jobs.error());
   options.jobs = static_cast<unsigned>(*jobs);
   options.require_manifest = !p.Has("--no-manifest");
   options.spool.directory = p.Get("--spool-dir");

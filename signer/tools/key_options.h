@@ -4,9 +4,10 @@
 
 #include <vector>
 
+#include "base/arg_parser.h"
 #include "signer/lib/config.h"
 #include "signer/lib/openssl_util.h"
-#include "signer/tools/arg_parser.h"
+#include "signer/tools/commands.h"
 
 namespace digsig::cli {
 

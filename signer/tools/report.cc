@@ -2,47 +2,13 @@
 
 #include <unistd.h>
 
+#include "base/json.h"
+#include "signer/lib/certificate.h"
+#include "signer/tools/commands.h"
+
 namespace digsig::cli {
-namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0.
-size_t Utf8SequenceLength(const std::string& s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return 0;
-  return n;
-}
-
-}  // namespace
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  char buf[8];
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t n = Utf8SequenceLength(s, i);
-    if (n > 1) {
-      out.append(s, i, n);
-      i += n;
-      continue;
-    }
-    ++i;
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c < 0x20 || c >= 0x80) {
-      snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  return out + "\"";
-}
+std::string JsonString(const std::string& s) { return base::JsonString(s); }
 
 JsonObject& JsonObject::Add(const std::string& key, const std::string& value) {
   fields_.emplace_back(key, JsonString(value));
@@ -56,6 +22,14 @@ JsonObject& JsonObject::Add(const std::string& key, uint64_t value) {
 
 JsonObject& JsonObject::Add(const std::string& key, bool value) {
   fields_.emplace_back(key, value ? "true" : "false");
+  return *this;
+}
+
+JsonObject& JsonObject::AddPath(const std::string& key, const std::string& path) {
+  Add(key, path);
+  if (!base::IsValidUtf8(path))
+    Add(key + "_hex",
+        HexEncode(ByteSpan(reinterpret_cast<const uint8_t*>(path.data()), path.size())));
   return *this;
 }
 
@@ -88,9 +62,17 @@ std::string JsonArray(const std::vector<std::string>& items) {
   return out + "]";
 }
 
+std::string FileErrorLine(const std::string& path, const Error& error) {
+  return "digsig: " + path + ": " + ErrorCodeName(error.code()) + ": " + error.message();
+}
+
 void PrintFileError(const std::string& path, const Error& error) {
-  fprintf(stderr, "digsig: %s: %s: %s\n", path.c_str(), ErrorCodeName(error.code()),
-          error.message().c_str());
+  fprintf(stderr, "%s\n", FileErrorLine(path, error).c_str());
+}
+
+int FileErrorExit(const Error& error) {
+  fprintf(stderr, "digsig: %s: %s\n", ErrorCodeName(error.code()), error.message().c_str());
+  return kExitFileFailed;
 }
 
 Progress::Progress(std::string verb, size_t total)

@@ -12,8 +12,8 @@
 
 namespace digsig::cli {
 
-// JSON string literal, quotes included. Bytes that are not valid UTF-8 (file
-// names may hold any byte) are escaped as \u00XX so the output stays JSON.
+// JSON string literal, quotes included; base/json.h says how bytes that are
+// not UTF-8 (file names may hold any byte) are written.
 std::string JsonString(const std::string& s);
 
 // A flat JSON object built field by field, in insertion order.
@@ -25,6 +25,10 @@ class JsonObject {
   }
   JsonObject& Add(const std::string& key, uint64_t value);
   JsonObject& Add(const std::string& key, bool value);
+  // A file name: as text, and when it is not UTF-8 also its exact bytes in
+  // hex as "<key>_hex" (the text's \u00XX escapes cannot tell a stray byte
+  // from the Latin-1 character once parsed; base/json.h).
+  JsonObject& AddPath(const std::string& key, const std::string& path);
   JsonObject& AddRaw(const std::string& key, const std::string& json);
   std::string str() const;
   // The same fields as "key: value" lines, for people.
@@ -37,8 +41,13 @@ class JsonObject {
 // "[a,b,c]" from already-encoded JSON values.
 std::string JsonArray(const std::vector<std::string>& items);
 
-// "digsig: PATH: reason: detail" on stderr.
+// "digsig: PATH: reason: detail", no newline.
+std::string FileErrorLine(const std::string& path, const Error& error);
+// That line on stderr.
 void PrintFileError(const std::string& path, const Error& error);
+// "digsig: reason: detail" on stderr (the detail names the file); returns
+// the exit status of a file failure.
+int FileErrorExit(const Error& error);
 
 // "\r[done/total] verb" on stderr, only when stderr is a terminal and the
 // batch is long enough to be worth it. Thread-safe.

@@ -1,6 +1,6 @@
-#include "signer/tools/arg_parser.h"
+#include "base/arg_parser.h"
 
-namespace digsig::cli {
+namespace digsig::base {
 
 ArgParser& ArgParser::Value(const std::string& name, const std::string& alias) {
   takes_value_[name] = true;
@@ -14,7 +14,7 @@ ArgParser& ArgParser::Flag(const std::string& name, const std::string& alias) {
   return *this;
 }
 
-Status ArgParser::Parse(const std::vector<std::string>& args) {
+ArgStatus ArgParser::Parse(const std::vector<std::string>& args) {
   bool options_done = false;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
@@ -35,20 +35,20 @@ Status ArgParser::Parse(const std::vector<std::string>& args) {
     }
     if (auto al = aliases_.find(a); al != aliases_.end()) a = al->second;
     auto it = takes_value_.find(a);
-    if (it == takes_value_.end()) return Error(ErrorCode::kInvalidArgument, "unknown option " + a);
+    if (it == takes_value_.end()) return "unknown option " + a;
     if (!it->second) {
-      if (has_inline) return Error(ErrorCode::kInvalidArgument, a + " takes no value");
+      if (has_inline) return a + " takes no value";
       values_[a].push_back("");
       continue;
     }
     if (has_inline) {
       values_[a].push_back(inline_value);
     } else {
-      if (i + 1 >= args.size()) return Error(ErrorCode::kInvalidArgument, a + " needs a value");
+      if (i + 1 >= args.size()) return a + " needs a value";
       values_[a].push_back(args[++i]);
     }
   }
-  return Status::Ok();
+  return ArgStatus::Ok();
 }
 
 std::string ArgParser::Get(const std::string& name, const std::string& fallback) const {
@@ -56,18 +56,18 @@ std::string ArgParser::Get(const std::string& name, const std::string& fallback)
   return it == values_.end() || it->second.empty() ? fallback : it->second.back();
 }
 
-Result<unsigned long> ArgParser::GetNumber(const std::string& name, unsigned long fallback) const {
+ArgResult<unsigned long> ArgParser::GetNumber(const std::string& name,
+                                              unsigned long fallback) const {
   if (!Has(name)) return fallback;
   const std::string v = Get(name);
   if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 9)
-    return Error(ErrorCode::kInvalidArgument, name + " needs a number, got '" + v + "'");
+    return name + " needs a number, got '" + v + "'";
   return std::stoul(v);
 }
 
 const std::vector<std::string>& ArgParser::GetAll(const std::string& name) const {
-  static const std::vector<std::string> kEmpty;
   auto it = values_.find(name);
-  return it == values_.end() ? kEmpty : it->second;
+  return it == values_.end() ? no_values_ : it->second;
 }
 
-}  // namespace digsig::cli
+}  // namespace digsig::base

@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "signer/fuzz/rng.h"
+#include "base/fuzz_rng.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 // A target's structure-aware mutator, when it has one; it calls
