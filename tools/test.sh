@@ -18,11 +18,11 @@ if [ "$bazel_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
   grep -E '^ERROR' "$log" >&2 || true
 fi
 
-# The tests that run Bazel themselves, so they are not bazel tests: the
-# rules on a copy of the workspace (clean builds, disk cache, incremental
-# re-signing), and an out-of-tree product that takes digsig as an external
-# repository.
-for script in tests/bazel_rules_test.sh tests/bazel_product_test.sh; do
+# The tests that need the source tree or run Bazel themselves, so they are
+# not bazel tests: signer/lib's internal headers stay internal; the rules on
+# a copy of the workspace (clean builds, disk cache, incremental re-signing);
+# an out-of-tree product that takes digsig as an external repository.
+for script in tests/internal_headers_test.sh tests/bazel_rules_test.sh tests/bazel_product_test.sh; do
   echo "$script:"
   if bash "$script"; then
     passed=$((passed + 1))

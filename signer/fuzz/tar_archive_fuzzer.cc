@@ -56,7 +56,7 @@ const FuzzKey& Key() {
     options.algorithm = "ecdsa-p256";
     auto generated = GenerateKeyPair(options);
     FUZZ_CHECK(generated.ok());
-    auto key = SigningKey::Load({generated->key_path, generated->cert_pem_path});
+    auto key = SigningKey::Load(KeySpec::Files(generated->key_path, generated->cert_pem_path));
     FUZZ_CHECK(key.ok());
     auto certs = LoadCertificates(generated->cert_pem_path);
     FUZZ_CHECK(certs.ok());

@@ -200,7 +200,7 @@ Result<ElfSigningPlan> PlanElfSignature(ByteSpan file, const SigningKey& key, Ha
     shw.SetOffsetAndSize(sht.data(), strndx, strtab_off, names.bytes.size());
   // In an object file the signature belongs to the object alone: SHF_EXCLUDE
   // makes linkers drop it instead of copying it into what they link.
-  const uint64_t flags = img->type == llvm::ELF::ET_REL ? llvm::ELF::SHF_EXCLUDE : 0;
+  const uint64_t flags = img->type == llvm::ELF::ET_REL ? static_cast<uint64_t>(llvm::ELF::SHF_EXCLUDE) : 0;
   shw.Write(sht.data(), count - 1, names.digsig_name, llvm::ELF::SHT_PROGBITS, flags, record_off,
             record_len);
   uint16_t e_shnum = static_cast<uint16_t>(count);

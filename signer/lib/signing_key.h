@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "signer/lib/byte_span.h"
 #include "signer/lib/hash.h"
@@ -23,6 +24,14 @@ struct KeySpec {
   // never appears on a command line; a pin-value in the URI also works.
   std::string pkcs11_pin_env = "DIGSIG_PKCS11_PIN";
   bool allow_insecure_key_file = false;  // accept group/other-readable keys
+
+  // The common case: a key file and its certificate, defaults for the rest.
+  static KeySpec Files(std::string key_path, std::string cert_path) {
+    KeySpec spec;
+    spec.key = std::move(key_path);
+    spec.cert = std::move(cert_path);
+    return spec;
+  }
 };
 
 bool IsPkcs11Uri(const std::string& key);

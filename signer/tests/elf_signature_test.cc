@@ -16,7 +16,7 @@ using testing::TestKeyDir;
 
 std::shared_ptr<SigningKey> LoadKey(const std::string& algo) {
   std::string dir = TestKeyDir(algo);
-  auto key = SigningKey::Load({dir + "/key.pem", dir + "/cert.pem"});
+  auto key = SigningKey::Load(KeySpec::Files(dir + "/key.pem", dir + "/cert.pem"));
   EXPECT_TRUE(key.ok()) << (key ? "" : key.error().message());
   return *key;
 }

@@ -38,7 +38,7 @@ Bytes Flatten(const SignedElf& s) {
 // it must produce exactly what the in-memory signer produces.
 TEST(FileSigning, StreamingMatchesInMemory) {
   std::string dir = testing::TestKeyDir("rsa-2048");
-  auto key = SigningKey::Load({dir + "/key.pem", dir + "/cert.pem"});
+  auto key = SigningKey::Load(KeySpec::Files(dir + "/key.pem", dir + "/cert.pem"));
   ASSERT_TRUE(key.ok());
   testing::ElfSpec spec;
   spec.payload_bytes = 700 * 1024;  // several streaming chunks
@@ -67,7 +67,7 @@ TEST(FileSigning, StreamingMatchesInMemory) {
 // --auto, what build rules use: ELF files signed, anything else copied as is.
 TEST(FileSigning, AutoSignsElfAndCopiesTheRest) {
   std::string dir = testing::TestKeyDir("rsa-2048");
-  auto key = SigningKey::Load({dir + "/key.pem", dir + "/cert.pem"});
+  auto key = SigningKey::Load(KeySpec::Files(dir + "/key.pem", dir + "/cert.pem"));
   ASSERT_TRUE(key.ok());
   const Bytes text = {'#', '!', '/', 'b', 'i', 'n', '/', 's', 'h', '\n'};
   WriteFile(Tmp("script"), text);

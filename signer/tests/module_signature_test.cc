@@ -20,7 +20,7 @@ Bytes MakeModule() {
 
 std::shared_ptr<SigningKey> Key() {
   std::string dir = testing::TestKeyDir("rsa-2048");
-  return *SigningKey::Load({dir + "/key.pem", dir + "/cert.pem"});
+  return *SigningKey::Load(KeySpec::Files(dir + "/key.pem", dir + "/cert.pem"));
 }
 
 Bytes Flatten(const SignedModule& m) {

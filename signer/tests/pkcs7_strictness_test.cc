@@ -22,7 +22,7 @@ struct Signed {
 
 Signed SignWith(const std::string& algo) {
   std::string dir = testing::TestKeyDir(algo);
-  auto key = SigningKey::Load({dir + "/key.pem", dir + "/cert.pem"});
+  auto key = SigningKey::Load(KeySpec::Files(dir + "/key.pem", dir + "/cert.pem"));
   EXPECT_TRUE(key.ok());
   auto s = SignElf(testing::MakeElf({}), **key, HashAlgo::kSha256);
   EXPECT_TRUE(s.ok());
