@@ -38,6 +38,10 @@ kill_after() {
   wait "$pid" 2>/dev/null || true
 }
 
+# Seconds (fractional) since START, a `date +%s.%N` reading; awk, not bc,
+# which a fresh Debian lacks.
+seconds_since() { awk -v s="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%.3f", now - s }'; }
+
 # A random delay in [0, $1) seconds, in milliseconds' steps.
 random_delay() { printf '0.%03d' $((RANDOM % 1000)) | awk -v m="$1" '{ printf "%.3f", $1 * m }'; }
 
@@ -64,7 +68,7 @@ for kind in unnamed named; do
   # How long a whole run takes here, so kills spread over it.
   start=$(date +%s.%N)
   DIGSIG_TEMP_FILES=$env_kind sign --in-place batch/* >/dev/null
-  duration=$(echo "$(date +%s.%N) - $start" | bc)
+  duration=$(seconds_since "$start")
   rm -rf batch && cp -a pristine batch
   all_whole=0 seen_hidden=0
   for _ in $(seq "$KILLS"); do
@@ -111,7 +115,7 @@ tar -cf big.tar -C pristine .
 rm -rf tar-out && mkdir tar-out
 start=$(date +%s.%N)
 "$digsig" sign-tar --key key/key.pem --cert key/cert.pem big.tar -o tar-out/probe.tar
-duration=$(echo "$(date +%s.%N) - $start" | bc)
+duration=$(seconds_since "$start")
 rm tar-out/probe.tar
 tar_whole=0
 for kind in auto named; do
