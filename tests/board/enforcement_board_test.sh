@@ -111,6 +111,14 @@ refused() { "$@" >/dev/null 2>&1; [ $? -ne 0 ]; }
 insmod /lib/modules/digsig/digsig.ko mode=1; result permissive-module-loads $?
 /opt/unsigned-hello >/dev/null; result permissive-allows-unsigned $?
 dmesg | grep -q 'digsig: would refuse /opt/unsigned-hello'; result permissive-logs $?
+# An open securityfs file holds the module: unloading it then would leave
+# the file's operations pointing into freed code.
+mount -t securityfs securityfs /sys/kernel/security
+exec 3</sys/kernel/security/digsig/stats
+msg=$(rmmod digsig 2>&1); test $? -ne 0; result open-securityfs-file-pins-module $? "$msg"
+echo "BOARD-INFO rmmod with stats open: $msg"
+lsmod | grep -q '^digsig '; result pinned-module-still-loaded $?
+exec 3<&-
 rmmod digsig; result module-unloads $?
 
 insmod /lib/modules/digsig/digsig.ko mode=2; result enforce-module-loads $?
@@ -242,6 +250,7 @@ for name in unsigned-runs-without-module permissive-module-loads permissive-allo
   mode-lowered-before-lock mode-raised locked locked-mode-cannot-be-lowered \
   locked-mode-stays-enforce locked-module-cannot-be-unloaded locked-still-refuses \
   locked-keys-cannot-be-added locked-revocations-still-load locked-revoked-digest-refused \
+  open-securityfs-file-pins-module pinned-module-still-loaded \
   locked-nonelf-cannot-be-relaxed; do
   check "board: $name" grep -q "^BOARD-RESULT $name PASS" "$W/out/results.txt"
 done
