@@ -82,6 +82,14 @@ for interp in signed unsigned; do
 done
 sign memfd-exec "$R/tests/board/memfd_exec"
 
+# Interpreters that are not signed ELF files: a file that only says ELF, and
+# one that does not exist.
+for interp in fake-elf missing; do
+  cc -O2 -nostdlib -fPIE -pie -fno-stack-protector -Wl,--dynamic-linker=/opt/$interp \
+    -o "probe-$interp.in" "$R/tests/board/interp_probe.c"
+  sign "probe-$interp" "probe-$interp.in"
+done
+
 # Scripts "signed some other way": security.ima from sign-tar --ima-all, set
 # on the board by board_tool (the xattr list is applied before digsig.ko is
 # loaded: the tool itself is unsigned). The altered copy keeps the signature
@@ -187,6 +195,10 @@ dmesg | grep -q 'refused /opt/ecdsa-hello .*: unsupported-algorithm'; result ecd
 refused /opt/probe-unsigned; result unsigned-interpreter-refused $?
 dmesg | grep -q 'refused /opt/probe-unsigned .*: interpreter /opt/ld-unsigned.so: unsigned'
 result unsigned-interpreter-reason $?
+refused /opt/probe-fake-elf; result interpreter-not-elf-refused $?
+dmesg | grep -q 'refused /opt/probe-fake-elf .*: interpreter /opt/fake-elf: unsigned'
+result interpreter-not-elf-reason $?
+/opt/probe-missing >/dev/null 2>&1; test $? -ne 0; result interpreter-missing-fails $?
 
 # Fileless exec: a memfd through execveat(AT_EMPTY_PATH).
 /opt/memfd-exec /usr/bin/digsig-hello >/dev/null; result memfd-signed-runs $?
@@ -227,7 +239,8 @@ check "the board boots and finishes the scenario" "$board" "$R/images/demo/rootf
   rl-foreign:/opt/rl-foreign ld-signed.so:/opt/ld-signed.so ld-unsigned.so:/opt/ld-unsigned.so \
   probe-signed:/opt/probe-signed probe-unsigned:/opt/probe-unsigned memfd-exec:/opt/memfd-exec \
   signed-script.sh:/opt/signed-script.sh altered-script.sh:/opt/altered-script.sh \
-  script-xattrs:/opt/script-xattrs
+  script-xattrs:/opt/script-xattrs \
+  probe-fake-elf:/opt/probe-fake-elf probe-missing:/opt/probe-missing
 cat "$W/out/console.log" >>"$LOG"
 for name in unsigned-runs-without-module permissive-module-loads permissive-allows-unsigned \
   permissive-logs module-unloads enforce-module-loads signed-program-runs signed-busybox-runs \
@@ -251,6 +264,7 @@ for name in unsigned-runs-without-module permissive-module-loads permissive-allo
   locked-mode-stays-enforce locked-module-cannot-be-unloaded locked-still-refuses \
   locked-keys-cannot-be-added locked-revocations-still-load locked-revoked-digest-refused \
   open-securityfs-file-pins-module pinned-module-still-loaded \
+  interpreter-not-elf-refused interpreter-not-elf-reason interpreter-missing-fails \
   locked-nonelf-cannot-be-relaxed; do
   check "board: $name" grep -q "^BOARD-RESULT $name PASS" "$W/out/results.txt"
 done
