@@ -90,6 +90,12 @@ for interp in fake-elf missing; do
   sign "probe-$interp" "probe-$interp.in"
 done
 
+# A revocation list that fails part-way: the ECDSA certificate's identifier
+# (loaded by then) and 255 more, one past the room left after rl-2's one.
+ids=()
+for i in $(seq 1 255); do ids+=(--revoke-key-id "$(printf 'ff%038x' "$i")"); done
+"$digsig" revoke "${K[@]}" --sequence 3 --revoke-cert ecdsa/cert.pem "${ids[@]}" -o rl-overflow >/dev/null
+
 # Scripts "signed some other way": security.ima from sign-tar --ima-all, set
 # on the board by board_tool (the xattr list is applied before digsig.ko is
 # loaded: the tool itself is unsigned). The altered copy keeps the signature
@@ -190,6 +196,16 @@ refused /opt/ecdsa-hello; result ecdsa-signed-refused $?
 echo "BOARD-INFO $(dmesg | grep 'refused /opt/ecdsa-hello' | tail -1)"
 dmesg | grep -q 'refused /opt/ecdsa-hello .*: unsupported-algorithm'; result ecdsa-reported-unsupported $?
 
+# A list that cannot be applied whole (one identifier past the room left)
+# changes nothing: the certificate it names keeps its keyring, the sequence
+# stays, and the list after it (rl-3, sequence 3 too) still loads later.
+refused load /opt/rl-overflow $S/revocations; result overflowing-list-rejected $?
+grep -q '^unsupported ecdsa signer' $S/keys; result overflowing-list-moved-no-certificate $?
+grep -q '^sequence 2' $S/revocations && grep -q '^digests 1' $S/revocations
+result overflowing-list-kept-sequence $?
+/opt/foreign-hello >/dev/null 2>&1; test $? -ne 0; result overflowing-list-revoked-still-refused $?
+/usr/bin/digsig-hello >/dev/null; result overflowing-list-signed-still-runs $?
+
 # The ELF interpreter a program names is verified too.
 /opt/probe-signed | grep -q 'interp-probe ran'; result signed-interpreter-runs $?
 refused /opt/probe-unsigned; result unsigned-interpreter-refused $?
@@ -240,6 +256,7 @@ check "the board boots and finishes the scenario" "$board" "$R/images/demo/rootf
   probe-signed:/opt/probe-signed probe-unsigned:/opt/probe-unsigned memfd-exec:/opt/memfd-exec \
   signed-script.sh:/opt/signed-script.sh altered-script.sh:/opt/altered-script.sh \
   script-xattrs:/opt/script-xattrs \
+  rl-overflow:/opt/rl-overflow \
   probe-fake-elf:/opt/probe-fake-elf probe-missing:/opt/probe-missing
 cat "$W/out/console.log" >>"$LOG"
 for name in unsigned-runs-without-module permissive-module-loads permissive-allows-unsigned \
@@ -265,6 +282,8 @@ for name in unsigned-runs-without-module permissive-module-loads permissive-allo
   locked-keys-cannot-be-added locked-revocations-still-load locked-revoked-digest-refused \
   open-securityfs-file-pins-module pinned-module-still-loaded \
   interpreter-not-elf-refused interpreter-not-elf-reason interpreter-missing-fails \
+  overflowing-list-rejected overflowing-list-moved-no-certificate overflowing-list-kept-sequence \
+  overflowing-list-revoked-still-refused overflowing-list-signed-still-runs \
   locked-nonelf-cannot-be-relaxed; do
   check "board: $name" grep -q "^BOARD-RESULT $name PASS" "$W/out/results.txt"
 done
