@@ -96,6 +96,23 @@ ids=()
 for i in $(seq 1 255); do ids+=(--revoke-key-id "$(printf 'ff%038x' "$i")"); done
 "$digsig" revoke "${K[@]}" --sequence 3 --revoke-cert ecdsa/cert.pem "${ids[@]}" -o rl-overflow >/dev/null
 
+# A signed program whose signature slot carries one byte after the DER: the
+# same signature, so only the one-valid-form rule (docs/format.md section
+# 2) refuses it.
+sign signed-hello unsigned-hello
+python3 - signed-hello der-trailing <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+rl = struct.unpack(">I", data[-16:-12])[0]
+rec = data[-rl:]
+sig_len = struct.unpack(">I", rec[116:120])[0]
+sig = rec[120:120 + sig_len]
+new = rec[:116] + struct.pack(">I", sig_len + 1) + sig + b"A" + rec[120 + sig_len:-16]
+new += struct.pack(">I", len(new) + 16) + rec[-12:]
+open(sys.argv[2], "wb").write(data[:-rl] + new)
+PY
+chmod 0755 der-trailing
+
 # Scripts "signed some other way": security.ima from sign-tar --ima-all, set
 # on the board by board_tool (the xattr list is applied before digsig.ko is
 # loaded: the tool itself is unsigned). The altered copy keeps the signature
@@ -151,6 +168,9 @@ dmesg | grep -q 'refused /opt/fake-elf .*: unsigned'; result malformed-refusal-l
 refused /opt/tiny-elf; result truncated-elf-refused $?
 refused /opt/trailer-lie; result lying-trailer-refused $?
 dmesg | grep -q 'refused /opt/trailer-lie .*: malformed'; result lying-trailer-reason $?
+refused /opt/der-trailing; result der-trailing-byte-refused $?
+dmesg | grep -q 'refused /opt/der-trailing .*: malformed'; result der-trailing-byte-reason $?
+/opt/signed-hello >/dev/null; result der-trailing-original-runs $?
 printf '#!/bin/sh\necho script-ran\n' >/tmp/script.sh && chmod 0755 /tmp/script.sh
 /tmp/script.sh | grep -q script-ran; result script-with-signed-interpreter-runs $?
 printf '#!/opt/unsigned-hello\n' >/tmp/bad-interp.sh && chmod 0755 /tmp/bad-interp.sh
@@ -256,6 +276,7 @@ check "the board boots and finishes the scenario" "$board" "$R/images/demo/rootf
   probe-signed:/opt/probe-signed probe-unsigned:/opt/probe-unsigned memfd-exec:/opt/memfd-exec \
   signed-script.sh:/opt/signed-script.sh altered-script.sh:/opt/altered-script.sh \
   script-xattrs:/opt/script-xattrs \
+  der-trailing:/opt/der-trailing signed-hello:/opt/signed-hello \
   rl-overflow:/opt/rl-overflow \
   probe-fake-elf:/opt/probe-fake-elf probe-missing:/opt/probe-missing
 cat "$W/out/console.log" >>"$LOG"
@@ -284,6 +305,7 @@ for name in unsigned-runs-without-module permissive-module-loads permissive-allo
   interpreter-not-elf-refused interpreter-not-elf-reason interpreter-missing-fails \
   overflowing-list-rejected overflowing-list-moved-no-certificate overflowing-list-kept-sequence \
   overflowing-list-revoked-still-refused overflowing-list-signed-still-runs \
+  der-trailing-byte-refused der-trailing-byte-reason der-trailing-original-runs \
   locked-nonelf-cannot-be-relaxed; do
   check "board: $name" grep -q "^BOARD-RESULT $name PASS" "$W/out/results.txt"
 done
