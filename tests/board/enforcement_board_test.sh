@@ -113,6 +113,39 @@ open(sys.argv[2], "wb").write(data[:-rl] + new)
 PY
 chmod 0755 der-trailing
 
+# Exec-path robustness: records for files of 1 TiB, built here
+# and appended on the board to a sparse file in /tmp (tmpfs), so nothing
+# of that size crosses the initramfs: one signed by a key the board does
+# never trusts (refused at once, before any hashing), one by the trusted key
+# with a digest of nothing (hashed for hours under TCG, unless killed).
+head -c 4096 unsigned-hello >huge-head
+huge_record() {  # KEY CERT OUT: writes OUT (the record) and OUT.seek
+  python3 - "$1" "$2" "$3" <<'PY'
+import struct, subprocess, sys
+key, cert, out = sys.argv[1:]
+TIB = 1 << 40
+def payload(covered):
+    p = b"DIGSIGP1" + bytes([1, 4, 32, 0]) + struct.pack(">IQQQHHHH", 0, covered, 4096, 0, 0, 0, 0, 0)
+    return p + b"\x5a" * 32 + bytes(32)
+def sign(data):
+    return subprocess.run(["openssl", "cms", "-sign", "-binary", "-noattr", "-nocerts",
+                           "-nosmimecap", "-md", "sha256", "-signer", cert, "-inkey", key,
+                           "-outform", "DER"], input=data, stdout=subprocess.PIPE,
+                          check=True).stdout
+# RSA signatures of one key have one length: learn it, then sign for real.
+rl = 120 + len(sign(payload(0))) + 16
+p = payload(TIB - rl)
+sig = sign(p)
+assert 120 + len(sig) + 16 == rl
+rec = p + bytes([1, 0, 0, 0]) + struct.pack(">I", len(sig)) + sig
+rec += struct.pack(">I", rl) + b"~digsig-v1~\n"
+open(out, "wb").write(rec)
+open(out + ".seek", "w").write(str(TIB - rl))
+PY
+}
+huge_record late/key.pem late/cert.pem huge-foreign.rec
+huge_record "$R/rules/dev_key/key.pem" "$R/rules/dev_key/cert.pem" huge-trusted.rec
+
 # Scripts "signed some other way": security.ima from sign-tar --ima-all, set
 # on the board by board_tool (the xattr list is applied before digsig.ko is
 # loaded: the tool itself is unsigned). The altered copy keeps the signature
@@ -241,6 +274,33 @@ result interpreter-not-elf-reason $?
 /opt/memfd-exec /opt/unsigned-hello >/dev/null 2>&1; test $? = 126; result memfd-unsigned-refused $?
 dmesg | grep -q 'refused /dev/fd/[0-9]* .*: unsigned'; result memfd-refusal-logged $?
 
+# 1 TiB sparse files (tmpfs): the covered length is the file's, which costs
+# nothing to claim. A signature the board cannot trust is refused before a
+# byte is hashed; a trusted one is hashed, and SIGKILL stops that.
+ms() { sed 's/ .*//; s/\.//; s/^0*//; s/$/0/' /proc/uptime; }
+mkhuge() { cp /opt/huge-head "$2" && dd if="$1" of="$2" bs=1 seek="$(cat "$1.seek")" conv=notrunc 2>/dev/null && chmod 0755 "$2"; }
+mkhuge /opt/huge-foreign.rec /tmp/huge-foreign
+echo "BOARD-INFO $(ls -l /tmp/huge-foreign)"
+t0=$(ms); refused /tmp/huge-foreign; r=$?; t1=$(ms)
+echo "BOARD-INFO 1 TiB foreign-signed sparse file refused in $((t1 - t0)) ms"
+test $r = 0 && test $((t1 - t0)) -lt 2000; result huge-foreign-refused-quickly $? "$((t1 - t0)) ms"
+dmesg | grep -q 'refused /tmp/huge-foreign .*: unknown-signer'; result huge-foreign-reason $?
+mkhuge /opt/huge-trusted.rec /tmp/huge-trusted
+/tmp/huge-trusted >/dev/null 2>&1 &
+pid=$!
+sleep 2
+state() { sed 's/.*) \(.\).*/\1/' /proc/$pid/stat 2>/dev/null; }
+st=$(state); test -n "$st" && test "$st" != Z; result huge-trusted-still-hashing $? "state '$st'"
+t0=$(ms); kill -9 $pid
+i=0; while st=$(state) && [ -n "$st" ] && [ "$st" != Z ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+t1=$(ms)
+test -z "$st" -o "$st" = Z; result huge-trusted-killable $? "state '$st' after $((t1 - t0)) ms"
+echo "BOARD-INFO SIGKILL to the hashing exec: gone in $((t1 - t0)) ms"
+wait $pid 2>/dev/null
+! dmesg | grep -q 'huge-trusted'; result huge-trusted-kill-is-no-verdict $?
+/usr/bin/digsig-hello >/dev/null; result huge-then-signed-runs $?
+rm -f /tmp/huge-foreign /tmp/huge-trusted
+
 # Non-ELF executables: allowed by default, refused when denied.
 echo deny >$S/nonelf && refused /tmp/script.sh; result nonelf-deny-refuses-script $?
 dmesg | grep -q 'refused /tmp/script.sh .*: not-elf'; result nonelf-deny-reason $?
@@ -276,6 +336,9 @@ check "the board boots and finishes the scenario" "$board" "$R/images/demo/rootf
   probe-signed:/opt/probe-signed probe-unsigned:/opt/probe-unsigned memfd-exec:/opt/memfd-exec \
   signed-script.sh:/opt/signed-script.sh altered-script.sh:/opt/altered-script.sh \
   script-xattrs:/opt/script-xattrs \
+  huge-head:/opt/huge-head huge-foreign.rec:/opt/huge-foreign.rec \
+  huge-foreign.rec.seek:/opt/huge-foreign.rec.seek huge-trusted.rec:/opt/huge-trusted.rec \
+  huge-trusted.rec.seek:/opt/huge-trusted.rec.seek \
   der-trailing:/opt/der-trailing signed-hello:/opt/signed-hello \
   rl-overflow:/opt/rl-overflow \
   probe-fake-elf:/opt/probe-fake-elf probe-missing:/opt/probe-missing
@@ -306,10 +369,12 @@ for name in unsigned-runs-without-module permissive-module-loads permissive-allo
   overflowing-list-rejected overflowing-list-moved-no-certificate overflowing-list-kept-sequence \
   overflowing-list-revoked-still-refused overflowing-list-signed-still-runs \
   der-trailing-byte-refused der-trailing-byte-reason der-trailing-original-runs \
+  huge-foreign-refused-quickly huge-foreign-reason huge-trusted-still-hashing \
+  huge-trusted-killable huge-trusted-kill-is-no-verdict huge-then-signed-runs \
   locked-nonelf-cannot-be-relaxed; do
   check "board: $name" grep -q "^BOARD-RESULT $name PASS" "$W/out/results.txt"
 done
 # The module's log, for whoever reads a failure.
-tr -d '\r' <"$W/out/console.log" | grep -a '^BOARD-DMESG' || true
+tr -d '\r' <"$W/out/console.log" | grep -aE '^BOARD-(DMESG|INFO)' || true
 check "board: no kernel oops" bash -c "! grep -aqE 'Oops|BUG:|Call Trace' '$W/out/console.log'"
 finish
