@@ -18,6 +18,7 @@
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/module.h>
 #include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -196,37 +197,47 @@ static ssize_t stats_read(struct file *f, char __user *ubuf, size_t count, loff_
 	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
 }
 
+/*
+ * .owner: an open file pins the module, so rmmod fails with EBUSY instead
+ * of leaving the file's operations pointing into freed module text.
+ */
 static const struct file_operations mode_fops = {
+	.owner = THIS_MODULE,
 	.read = mode_read,
 	.write = mode_write,
 	.llseek = generic_file_llseek,
 };
 
 static const struct file_operations lock_fops = {
+	.owner = THIS_MODULE,
 	.read = lock_read,
 	.write = lock_write,
 	.llseek = generic_file_llseek,
 };
 
 static const struct file_operations nonelf_fops = {
+	.owner = THIS_MODULE,
 	.read = nonelf_read,
 	.write = nonelf_write,
 	.llseek = generic_file_llseek,
 };
 
 static const struct file_operations keys_fops = {
+	.owner = THIS_MODULE,
 	.read = keys_read,
 	.write = keys_write,
 	.llseek = generic_file_llseek,
 };
 
 static const struct file_operations revocations_fops = {
+	.owner = THIS_MODULE,
 	.read = revocations_read,
 	.write = revocations_write,
 	.llseek = generic_file_llseek,
 };
 
 static const struct file_operations stats_fops = {
+	.owner = THIS_MODULE,
 	.read = stats_read,
 	.llseek = generic_file_llseek,
 };

@@ -86,8 +86,15 @@ int digsig_check_interpreter(struct linux_binprm *bprm,
 	}
 	interp = open_exec(name);
 	if (IS_ERR(interp)) {
+		int err = PTR_ERR(interp);
+
 		kfree(name);
-		return PTR_ERR(interp);
+		/*
+		 * exec reads -ENOEXEC from a format as "not mine, try the
+		 * next", and binfmt_elf would then open the interpreter
+		 * unchecked: an interpreter that cannot be checked is refused.
+		 */
+		return err == -ENOEXEC ? -EACCES : err;
 	}
 	*reason = verify(interp);
 	allow_write_access(interp);

@@ -14,7 +14,8 @@
  * Finds the interpreter @bprm's file names and verifies it with @verify.
  * Returns 0 and sets *@reason (DIGSIG_OK also when there is none); returns
  * a negative errno when the interpreter cannot be opened, which exec should
- * report as the ELF loader would have. On a refusal *@path is the
+ * report as the ELF loader would have; never -ENOEXEC (made -EACCES), which
+ * exec would take for "try the next format". On a refusal *@path is the
  * interpreter's path (kfree() it); otherwise NULL. *@has_interp is false
  * only when the program certainly names no interpreter.
  */

@@ -15,12 +15,6 @@
 
 /* Bound what securityfs writes can make the module hold. */
 #define DIGSIG_MAX_CERTS 64
-#define DIGSIG_MAX_REVOKED_IDS 256
-
-struct revoked_id {
-	u8 len;
-	u8 id[64];
-};
 
 /* Which keyring a certificate is in; also the word the keys file shows. */
 enum cert_state { CERT_TRUSTED, CERT_REVOKED, CERT_UNSUPPORTED, CERT_STATES };
@@ -38,7 +32,7 @@ struct cert {
 static struct key *rings[CERT_STATES];
 static struct cert certs[DIGSIG_MAX_CERTS];
 static unsigned int cert_count;
-static struct revoked_id revoked_ids[DIGSIG_MAX_REVOKED_IDS];
+static struct digsig_key_id revoked_ids[DIGSIG_MAX_REVOKED_IDS];
 static unsigned int revoked_id_count;
 static DEFINE_MUTEX(keys_mutex);
 
@@ -65,7 +59,7 @@ struct key *digsig_unsupported_keys(void)
  * True when one of @key's identifiers (issuer+serial, subject key id) ends
  * with @r: the same partial match keyring_search() does for "id:".
  */
-static bool key_matches(const struct key *key, const struct revoked_id *r)
+static bool key_matches(const struct key *key, const struct digsig_key_id *r)
 {
 	const struct asymmetric_key_ids *ids = asymmetric_key_ids(key);
 	int i;
@@ -166,28 +160,50 @@ int digsig_keys_add(const u8 *der, size_t len)
 	return err;
 }
 
-int digsig_keys_revoke(const u8 *id, u8 len)
+static bool id_revoked(const struct digsig_key_id *id)
 {
-	struct revoked_id *r;
 	unsigned int i;
+
+	for (i = 0; i < revoked_id_count; i++)
+		if (revoked_ids[i].len == id->len &&
+		    memcmp(revoked_ids[i].id, id->id, id->len) == 0)
+			return true;
+	return false;
+}
+
+int digsig_keys_revoke(const struct digsig_key_id *ids, unsigned int count)
+{
+	unsigned int i, j, fresh = 0;
 	int err = 0;
 
-	if (len == 0 || len > sizeof(r->id))
-		return -EINVAL;
+	for (i = 0; i < count; i++)
+		if (ids[i].len == 0 || ids[i].len > sizeof(ids[i].id))
+			return -EINVAL;
 	mutex_lock(&keys_mutex);
-	for (i = 0; i < revoked_id_count; i++)
-		if (revoked_ids[i].len == len && memcmp(revoked_ids[i].id, id, len) == 0)
-			goto out;	/* already revoked */
-	if (revoked_id_count == DIGSIG_MAX_REVOKED_IDS) {
+	/*
+	 * Room for every new identifier is checked before the first moves a
+	 * certificate: a list that does not fit changes nothing. @ids holds
+	 * no duplicates (a list's lines are strictly ascending).
+	 */
+	for (i = 0; i < count; i++)
+		if (!id_revoked(&ids[i]))
+			fresh++;
+	if (fresh > DIGSIG_MAX_REVOKED_IDS - revoked_id_count) {
 		err = -ENOSPC;
 		goto out;
 	}
-	r = &revoked_ids[revoked_id_count++];
-	r->len = len;
-	memcpy(r->id, id, len);
-	for (i = 0; i < cert_count; i++)
-		if (key_matches(certs[i].key, r))
-			move_cert(i, CERT_REVOKED);
+	for (i = 0; i < count; i++) {
+		struct digsig_key_id *r;
+
+		if (id_revoked(&ids[i]))
+			continue;
+		r = &revoked_ids[revoked_id_count++];
+		r->len = ids[i].len;
+		memcpy(r->id, ids[i].id, ids[i].len);
+		for (j = 0; j < cert_count; j++)
+			if (key_matches(certs[j].key, r))
+				move_cert(j, CERT_REVOKED);
+	}
 out:
 	mutex_unlock(&keys_mutex);
 	return err;

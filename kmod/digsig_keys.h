@@ -30,13 +30,23 @@ struct key *digsig_unsupported_keys(void);
  */
 int digsig_keys_add(const u8 *der, size_t len);
 
+/* Identifiers revoked in all, until reboot: bounds what lists make us hold. */
+#define DIGSIG_MAX_REVOKED_IDS 256
+
+/* A certificate identifier a revocation list names (a "key" line). */
+struct digsig_key_id {
+	u8 len;		/* 1 .. 64 */
+	u8 id[64];
+};
+
 /*
- * Revokes the certificate whose subject key identifier is @id: it leaves
- * the trusted keyring now, and may never be added again. Returns 0 (also
- * when no such certificate is loaded) or -ENOSPC past the limit of revoked
- * identifiers.
+ * Revokes the certificates whose subject key identifiers are @ids (no
+ * duplicates): they leave the trusted keyring now, and may never be added
+ * again. All or nothing: returns 0 (also when no such certificate is
+ * loaded), or -ENOSPC past the limit of revoked identifiers, or -EINVAL,
+ * and then nothing changed.
  */
-int digsig_keys_revoke(const u8 *id, u8 len);
+int digsig_keys_revoke(const struct digsig_key_id *ids, unsigned int count);
 
 /* One line per certificate: "trusted|revoked|unsupported <description>". */
 int digsig_keys_show(char *buf, size_t size);

@@ -148,6 +148,11 @@ static int digsig_load_binary(struct linux_binprm *bprm)
 		return err;
 	if (reason == DIGSIG_OK)
 		return -ENOEXEC;	/* verified: the real loader takes over */
+	if (reason == DIGSIG_INTERRUPTED) {
+		/* Killed while hashing: no verdict, nothing to log; exec fails. */
+		kfree(interp);
+		return -EINTR;
+	}
 	digsig_count_refused();
 	log_verdict(bprm, interp, reason, m == DIGSIG_MODE_ENFORCE);
 	/* Every verdict, also those the log's rate limit drops. */

@@ -113,24 +113,45 @@ static struct digest_set *merge(const struct digsig_rl *rl, struct digest_set *o
 	return set;
 }
 
-static int apply_keys(const struct digsig_rl *rl)
+/*
+ * The list's certificate identifiers, staged before anything is applied;
+ * kvfree() them. Never more than the keys module can hold in all.
+ */
+static struct digsig_key_id *stage_keys(const struct digsig_rl *rl)
 {
-	u32 pos = rl->entries_offset;
+	u32 pos = rl->entries_offset, n = 0;
 	struct digsig_rl_entry e;
-	int r, err;
+	struct digsig_key_id *ids;
+	int r;
 
+	if (rl->keys > DIGSIG_MAX_REVOKED_IDS)
+		return ERR_PTR(-ENOSPC);
+	ids = kvcalloc(max_t(u32, rl->keys, 1), sizeof(*ids), GFP_KERNEL);
+	if (!ids)
+		return ERR_PTR(-ENOMEM);
 	while ((r = digsig_rl_next(rl, &pos, &e)) == 1) {
 		if (e.kind != DIGSIG_RL_KEY)
 			continue;
-		err = digsig_keys_revoke(e.id, e.len);
-		if (err)
-			return err;
+		if (n == rl->keys || e.len > sizeof(ids[n].id)) {
+			r = -EBADMSG;	/* not the list digsig_rl_parse() counted */
+			break;
+		}
+		ids[n].len = e.len;
+		memcpy(ids[n].id, e.id, e.len);
+		n++;
 	}
-	return r;
+	if (r == 0 && n != rl->keys)
+		r = -EBADMSG;
+	if (r < 0) {
+		kvfree(ids);
+		return ERR_PTR(r);
+	}
+	return ids;
 }
 
 int digsig_revocations_load(const u8 *data, size_t len)
 {
+	struct digsig_key_id *ids = NULL;
 	struct digest_set *old, *set;
 	struct digsig_rl rl;
 	int err;
@@ -148,17 +169,25 @@ int digsig_revocations_load(const u8 *data, size_t len)
 		err = -ESTALE;
 		goto out;
 	}
+	/*
+	 * All or nothing: the new digest set and the certificate identifiers
+	 * are built first; the certificates then move in one step that checks
+	 * its room before it changes anything, and after it nothing can fail.
+	 * A list refused here leaves keys, digests, sequence and cache as
+	 * they were.
+	 */
+	ids = stage_keys(&rl);
+	if (IS_ERR(ids)) {
+		err = PTR_ERR(ids);
+		goto out;
+	}
 	old = rcu_dereference_protected(digests, lockdep_is_held(&revoke_mutex));
 	set = merge(&rl, old);
 	if (IS_ERR(set)) {
 		err = PTR_ERR(set);
 		goto out;
 	}
-	/*
-	 * Certificates first. If that fails (past its limit), the list's
-	 * digests and sequence are not applied, so the list can be retried.
-	 */
-	err = apply_keys(&rl);
+	err = digsig_keys_revoke(ids, rl.keys);
 	if (err) {
 		kvfree(set);
 		goto out;
@@ -173,6 +202,8 @@ int digsig_revocations_load(const u8 *data, size_t len)
 		rl.sequence, rl.keys, rl.digests);
 out:
 	mutex_unlock(&revoke_mutex);
+	if (!IS_ERR(ids))
+		kvfree(ids);
 	return err;
 }
 

@@ -5,6 +5,7 @@
  */
 #include <crypto/hash.h>
 #include <linux/err.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/verification.h>
 #include <linux/vmalloc.h>
@@ -37,6 +38,8 @@ const char *digsig_reason_name(enum digsig_reason reason)
 		return "not-elf";	/* and no security.ima signature */
 	case DIGSIG_IO:
 		return "io";
+	case DIGSIG_INTERRUPTED:
+		return "interrupted";
 	}
 	return "?";
 }
@@ -98,6 +101,14 @@ enum digsig_reason digsig_hash_file(struct file *file, u64 len, u8 hash_algo, u8
 		if (crypto_shash_update(desc, buf, want))
 			goto out;
 		pos += want;
+		/*
+		 * A covered range is as long as the file, and a sparse file
+		 * costs nothing to make: a killed process must not stay here.
+		 */
+		if (fatal_signal_pending(current)) {
+			reason = DIGSIG_INTERRUPTED;
+			goto out;
+		}
 		cond_resched();
 	}
 	if (crypto_shash_final(desc, out))
@@ -180,6 +191,14 @@ enum digsig_reason digsig_verify_file(struct file *file)
 		reason = err == -EOPNOTSUPP ? DIGSIG_UNSUPPORTED : DIGSIG_MALFORMED;
 		goto out;
 	}
+	/*
+	 * The signature over the 112-byte payload first: its cost is fixed,
+	 * while hashing costs the covered length, which nothing but that
+	 * signature vouches for. Only a file a trusted key signed is hashed.
+	 */
+	reason = check_signature(&rec);
+	if (reason != DIGSIG_OK)
+		goto out;
 	reason = digsig_hash_file(file, rec.payload.covered_len, rec.payload.hash_algo, digest);
 	if (reason != DIGSIG_OK)
 		goto out;
@@ -187,8 +206,6 @@ enum digsig_reason digsig_verify_file(struct file *file)
 		reason = DIGSIG_ALTERED;
 	else if (digsig_digest_revoked(rec.payload.hash_algo, digest, rec.payload.digest_len))
 		reason = DIGSIG_REVOKED;
-	else
-		reason = check_signature(&rec);
 out:
 	kvfree(rec_buf);
 	return reason;

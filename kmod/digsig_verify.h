@@ -22,6 +22,7 @@ enum digsig_reason {
 	DIGSIG_REVOKED,
 	DIGSIG_NOT_ELF,
 	DIGSIG_IO,
+	DIGSIG_INTERRUPTED,	/* a fatal signal stopped the hashing: no verdict */
 };
 
 const char *digsig_reason_name(enum digsig_reason reason);
@@ -31,7 +32,8 @@ const char *digsig_hash_name(u8 hash_algo);
 
 /*
  * Digest of bytes [0, @len) of @file with DIGSIG_HASH_* @hash_algo into
- * @out: DIGSIG_OK, DIGSIG_UNSUPPORTED (no such hash here) or DIGSIG_IO.
+ * @out: DIGSIG_OK, DIGSIG_UNSUPPORTED (no such hash here), DIGSIG_IO, or
+ * DIGSIG_INTERRUPTED when the caller got a fatal signal while hashing.
  */
 enum digsig_reason digsig_hash_file(struct file *file, u64 len, u8 hash_algo, u8 *out);
 
@@ -39,9 +41,9 @@ enum digsig_reason digsig_hash_file(struct file *file, u64 len, u8 hash_algo, u8
 int digsig_read_exact(struct file *file, void *buf, size_t len, loff_t pos);
 
 /*
- * Hashes every covered byte of @file and verifies the signed payload with
- * the module's trusted certificates; a revoked digest or a signature by a
- * revoked certificate is DIGSIG_REVOKED. Reads the file with kernel_read()
+ * Verifies the signed payload with the module's trusted certificates, then
+ * (only then) hashes every covered byte of @file and compares; a revoked
+ * digest or a signature by a revoked certificate is DIGSIG_REVOKED. Reads the file with kernel_read()
  * only; trusts no offset or length from it before checking it against the
  * file's size.
  */

@@ -105,6 +105,34 @@ int digsig_decode_payload(const u8 *in, struct digsig_payload *p)
 	return 0;
 }
 
+/*
+ * Length of the DER TLV at @p (a SEQUENCE, the ContentInfo) when it fits in
+ * @n bytes; 0 when it is not one or is not in its minimal (DER) form. ASN.1
+ * decoders stop at the end of the TLV, so without this a slot could carry
+ * bytes that nothing reads or signs after the signature.
+ */
+static u32 der_sequence_len(const u8 *p, u32 n)
+{
+	u32 len, head;
+
+	if (n < 2 || p[0] != 0x30)
+		return 0;
+	if (p[1] < 0x80) {
+		len = p[1];
+		head = 2;
+	} else if (p[1] == 0x81 && n >= 3 && p[2] >= 0x80) {
+		len = p[2];
+		head = 3;
+	} else if (p[1] == 0x82 && n >= 4 && p[2] != 0) {
+		len = (u32)p[2] << 8 | p[3];
+		head = 4;
+	} else {
+		/* Longer lengths cannot fit in a record of DIGSIG_MAX_RECORD. */
+		return 0;
+	}
+	return len > n - head ? 0 : head + len;
+}
+
 int digsig_parse_record(const u8 *rec, u32 rec_len, u64 file_size,
 			struct digsig_record *out)
 {
@@ -141,6 +169,9 @@ int digsig_parse_record(const u8 *rec, u32 rec_len, u64 file_size,
 		return -EBADMSG;
 	out->sig_len = sig_len;
 	out->sig = rec + DIGSIG_RECORD_HEADER_SIZE;
+	/* The slot holds one DER signature and nothing after it. */
+	if (der_sequence_len(out->sig, sig_len) != sig_len)
+		return -EBADMSG;
 	/* Padding between signature and trailer must be zero: one encoding. */
 	pad_start = DIGSIG_RECORD_HEADER_SIZE + sig_len;
 	if (!all_zero(rec + pad_start, rec_len - DIGSIG_TRAILER_SIZE - pad_start))

@@ -342,6 +342,9 @@ tool patch "$r" "$R/sig-len-zero" 116 00000000
 tool patch "$r" "$R/sig-len-max" 116 "$(printf %08x $((rl - 136)))"
 tool patch "$r" "$R/sig-len-over" 116 "$(printf %08x $((rl - 135)))"
 tool patch "$r" "$R/pad-nonzero" -17 01
+# The DER says 0x199 content bytes after its 4-byte header, the slot holds
+# one more: a byte after the signature that nothing reads.
+tool patch "$r" "$R/sig-der-trailing" 123 98
 tool patch "$r" "$R/trailer-len-mismatch" -16 "$(printf %08x $((rl - 1)))"
 tool patch "$r" "$R/trailer-bad-magic" -1 00
 tail -c 16 "$r" > "$R/trailer-only"

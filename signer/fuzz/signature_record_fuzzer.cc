@@ -52,6 +52,12 @@ void TryRecord(const uint8_t* data, size_t size, uint64_t file_size) {
   FUZZ_CHECK(rec.sig_len > 0);
   FUZZ_CHECK(rec.sig >= data + DIGSIG_RECORD_HEADER_SIZE && rec.sig < end);
   FUZZ_CHECK(rec.sig_len <= static_cast<size_t>(end - DIGSIG_TRAILER_SIZE - rec.sig));
+  // The slot is one DER SEQUENCE exactly: its header's length ends it.
+  FUZZ_CHECK(rec.sig_len >= 2 && rec.sig[0] == 0x30);
+  const uint32_t head = rec.sig[1] < 0x80 ? 2 : 2 + (rec.sig[1] & 0x7f);
+  uint32_t der_len = rec.sig[1] < 0x80 ? rec.sig[1] : 0;
+  for (uint32_t i = 2; i < head && i < rec.sig_len; ++i) der_len = (der_len << 8) | rec.sig[i];
+  FUZZ_CHECK(head + der_len == rec.sig_len);
   FUZZ_CHECK(rec.payload.covered_len + rec.record_len == file_size);
   FUZZ_CHECK(rec.payload.covered_len <= file_size);  // no wrap-around
   CheckPayload(rec.payload, rec.payload_bytes);

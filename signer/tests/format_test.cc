@@ -30,7 +30,15 @@ std::vector<uint8_t> Record(const digsig_payload& p, uint32_t sig_len, uint32_t 
   r[DIGSIG_PAYLOAD_SIZE + 5] = static_cast<uint8_t>(sig_len >> 16);
   r[DIGSIG_PAYLOAD_SIZE + 6] = static_cast<uint8_t>(sig_len >> 8);
   r[DIGSIG_PAYLOAD_SIZE + 7] = static_cast<uint8_t>(sig_len);
-  for (uint32_t i = 0; i < sig_len; ++i) r[DIGSIG_RECORD_HEADER_SIZE + i] = 0x30;
+  // A DER SEQUENCE of exactly sig_len bytes (long form, 2-byte length).
+  EXPECT_GE(sig_len, 260u);
+  EXPECT_LT(sig_len, 65536u + 4);
+  uint8_t* sig = r.data() + DIGSIG_RECORD_HEADER_SIZE;
+  sig[0] = 0x30;
+  sig[1] = 0x82;
+  sig[2] = static_cast<uint8_t>((sig_len - 4) >> 8);
+  sig[3] = static_cast<uint8_t>(sig_len - 4);
+  for (uint32_t i = 4; i < sig_len; ++i) sig[i] = 0x05;
   uint8_t* t = r.data() + len - DIGSIG_TRAILER_SIZE;
   t[0] = static_cast<uint8_t>(len >> 24);
   t[1] = static_cast<uint8_t>(len >> 16);
@@ -89,6 +97,40 @@ TEST(Format, RejectsInconsistentRecords) {
   // Unused digest bytes must be zero.
   r = good;
   r[48 + 60] = 1;
+  EXPECT_EQ(digsig_parse_record(r.data(), r.size(), file_size, &rec), -EBADMSG);
+}
+
+// docs/format.md section 2: the slot is the DER signature and nothing else.
+TEST(Format, SignatureSlotIsExactlyOneDer) {
+  digsig_payload p = SamplePayload();
+  auto good = Record(p, 300, 5);
+  const uint64_t file_size = 4096 + good.size();
+  const size_t s = DIGSIG_RECORD_HEADER_SIZE;
+  digsig_record rec;
+  ASSERT_EQ(digsig_parse_record(good.data(), good.size(), file_size, &rec), 0);
+  // One byte after the DER inside sig_len: the decoder would never read it.
+  auto r = good;
+  r[s + 3] = static_cast<uint8_t>(300 - 4 - 1);
+  EXPECT_EQ(digsig_parse_record(r.data(), r.size(), file_size, &rec), -EBADMSG);
+  // DER claiming more than the slot.
+  r = good;
+  r[s + 3] = static_cast<uint8_t>(300 - 4 + 1);
+  EXPECT_EQ(digsig_parse_record(r.data(), r.size(), file_size, &rec), -EBADMSG);
+  // Not a SEQUENCE.
+  r = good;
+  r[s] = 0x31;
+  EXPECT_EQ(digsig_parse_record(r.data(), r.size(), file_size, &rec), -EBADMSG);
+  // The same 300 bytes with the length in three bytes, 0x83 00 01 27: BER,
+  // not DER (the minimal form is 0x82 01 28).
+  auto ber = Record(p, 300, 5);
+  ber[s + 1] = 0x83;
+  ber[s + 2] = 0x00;
+  ber[s + 3] = 0x01;
+  ber[s + 4] = 0x27;  // 300 - 5 content bytes
+  EXPECT_EQ(digsig_parse_record(ber.data(), ber.size(), file_size, &rec), -EBADMSG);
+  // Indefinite length (0x80) is not DER.
+  r = good;
+  r[s + 1] = 0x80;
   EXPECT_EQ(digsig_parse_record(r.data(), r.size(), file_size, &rec), -EBADMSG);
 }
 

@@ -82,6 +82,70 @@ for interp in signed unsigned; do
 done
 sign memfd-exec "$R/tests/board/memfd_exec"
 
+# Interpreters that are not signed ELF files: a file that only says ELF, and
+# one that does not exist.
+for interp in fake-elf missing; do
+  cc -O2 -nostdlib -fPIE -pie -fno-stack-protector -Wl,--dynamic-linker=/opt/$interp \
+    -o "probe-$interp.in" "$R/tests/board/interp_probe.c"
+  sign "probe-$interp" "probe-$interp.in"
+done
+
+# A revocation list that fails part-way: the ECDSA certificate's identifier
+# (loaded by then) and 255 more, one past the room left after rl-2's one.
+ids=()
+for i in $(seq 1 255); do ids+=(--revoke-key-id "$(printf 'ff%038x' "$i")"); done
+"$digsig" revoke "${K[@]}" --sequence 3 --revoke-cert ecdsa/cert.pem "${ids[@]}" -o rl-overflow >/dev/null
+
+# A signed program whose signature slot carries one byte after the DER: the
+# same signature, so only the one-valid-form rule (docs/format.md section
+# 2) refuses it.
+sign signed-hello unsigned-hello
+python3 - signed-hello der-trailing <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+rl = struct.unpack(">I", data[-16:-12])[0]
+rec = data[-rl:]
+sig_len = struct.unpack(">I", rec[116:120])[0]
+sig = rec[120:120 + sig_len]
+new = rec[:116] + struct.pack(">I", sig_len + 1) + sig + b"A" + rec[120 + sig_len:-16]
+new += struct.pack(">I", len(new) + 16) + rec[-12:]
+open(sys.argv[2], "wb").write(data[:-rl] + new)
+PY
+chmod 0755 der-trailing
+
+# Exec-path robustness: records for files of 1 TiB, built here
+# and appended on the board to a sparse file in /tmp (tmpfs), so nothing
+# of that size crosses the initramfs: one signed by a key the board does
+# never trusts (refused at once, before any hashing), one by the trusted key
+# with a digest of nothing (hashed for hours under TCG, unless killed).
+head -c 4096 unsigned-hello >huge-head
+huge_record() {  # KEY CERT OUT: writes OUT (the record) and OUT.seek
+  python3 - "$1" "$2" "$3" <<'PY'
+import struct, subprocess, sys
+key, cert, out = sys.argv[1:]
+TIB = 1 << 40
+def payload(covered):
+    p = b"DIGSIGP1" + bytes([1, 4, 32, 0]) + struct.pack(">IQQQHHHH", 0, covered, 4096, 0, 0, 0, 0, 0)
+    return p + b"\x5a" * 32 + bytes(32)
+def sign(data):
+    return subprocess.run(["openssl", "cms", "-sign", "-binary", "-noattr", "-nocerts",
+                           "-nosmimecap", "-md", "sha256", "-signer", cert, "-inkey", key,
+                           "-outform", "DER"], input=data, stdout=subprocess.PIPE,
+                          check=True).stdout
+# RSA signatures of one key have one length: learn it, then sign for real.
+rl = 120 + len(sign(payload(0))) + 16
+p = payload(TIB - rl)
+sig = sign(p)
+assert 120 + len(sig) + 16 == rl
+rec = p + bytes([1, 0, 0, 0]) + struct.pack(">I", len(sig)) + sig
+rec += struct.pack(">I", rl) + b"~digsig-v1~\n"
+open(out, "wb").write(rec)
+open(out + ".seek", "w").write(str(TIB - rl))
+PY
+}
+huge_record late/key.pem late/cert.pem huge-foreign.rec
+huge_record "$R/rules/dev_key/key.pem" "$R/rules/dev_key/cert.pem" huge-trusted.rec
+
 # Scripts "signed some other way": security.ima from sign-tar --ima-all, set
 # on the board by board_tool (the xattr list is applied before digsig.ko is
 # loaded: the tool itself is unsigned). The altered copy keeps the signature
@@ -111,6 +175,14 @@ refused() { "$@" >/dev/null 2>&1; [ $? -ne 0 ]; }
 insmod /lib/modules/digsig/digsig.ko mode=1; result permissive-module-loads $?
 /opt/unsigned-hello >/dev/null; result permissive-allows-unsigned $?
 dmesg | grep -q 'digsig: would refuse /opt/unsigned-hello'; result permissive-logs $?
+# An open securityfs file holds the module: unloading it then would leave
+# the file's operations pointing into freed code.
+mount -t securityfs securityfs /sys/kernel/security
+exec 3</sys/kernel/security/digsig/stats
+msg=$(rmmod digsig 2>&1); test $? -ne 0; result open-securityfs-file-pins-module $? "$msg"
+echo "BOARD-INFO rmmod with stats open: $msg"
+lsmod | grep -q '^digsig '; result pinned-module-still-loaded $?
+exec 3<&-
 rmmod digsig; result module-unloads $?
 
 insmod /lib/modules/digsig/digsig.ko mode=2; result enforce-module-loads $?
@@ -129,6 +201,9 @@ dmesg | grep -q 'refused /opt/fake-elf .*: unsigned'; result malformed-refusal-l
 refused /opt/tiny-elf; result truncated-elf-refused $?
 refused /opt/trailer-lie; result lying-trailer-refused $?
 dmesg | grep -q 'refused /opt/trailer-lie .*: malformed'; result lying-trailer-reason $?
+refused /opt/der-trailing; result der-trailing-byte-refused $?
+dmesg | grep -q 'refused /opt/der-trailing .*: malformed'; result der-trailing-byte-reason $?
+/opt/signed-hello >/dev/null; result der-trailing-original-runs $?
 printf '#!/bin/sh\necho script-ran\n' >/tmp/script.sh && chmod 0755 /tmp/script.sh
 /tmp/script.sh | grep -q script-ran; result script-with-signed-interpreter-runs $?
 printf '#!/opt/unsigned-hello\n' >/tmp/bad-interp.sh && chmod 0755 /tmp/bad-interp.sh
@@ -174,16 +249,57 @@ refused /opt/ecdsa-hello; result ecdsa-signed-refused $?
 echo "BOARD-INFO $(dmesg | grep 'refused /opt/ecdsa-hello' | tail -1)"
 dmesg | grep -q 'refused /opt/ecdsa-hello .*: unsupported-algorithm'; result ecdsa-reported-unsupported $?
 
+# A list that cannot be applied whole (one identifier past the room left)
+# changes nothing: the certificate it names keeps its keyring, the sequence
+# stays, and the list after it (rl-3, sequence 3 too) still loads later.
+refused load /opt/rl-overflow $S/revocations; result overflowing-list-rejected $?
+grep -q '^unsupported ecdsa signer' $S/keys; result overflowing-list-moved-no-certificate $?
+grep -q '^sequence 2' $S/revocations && grep -q '^digests 1' $S/revocations
+result overflowing-list-kept-sequence $?
+/opt/foreign-hello >/dev/null 2>&1; test $? -ne 0; result overflowing-list-revoked-still-refused $?
+/usr/bin/digsig-hello >/dev/null; result overflowing-list-signed-still-runs $?
+
 # The ELF interpreter a program names is verified too.
 /opt/probe-signed | grep -q 'interp-probe ran'; result signed-interpreter-runs $?
 refused /opt/probe-unsigned; result unsigned-interpreter-refused $?
 dmesg | grep -q 'refused /opt/probe-unsigned .*: interpreter /opt/ld-unsigned.so: unsigned'
 result unsigned-interpreter-reason $?
+refused /opt/probe-fake-elf; result interpreter-not-elf-refused $?
+dmesg | grep -q 'refused /opt/probe-fake-elf .*: interpreter /opt/fake-elf: unsigned'
+result interpreter-not-elf-reason $?
+/opt/probe-missing >/dev/null 2>&1; test $? -ne 0; result interpreter-missing-fails $?
 
 # Fileless exec: a memfd through execveat(AT_EMPTY_PATH).
 /opt/memfd-exec /usr/bin/digsig-hello >/dev/null; result memfd-signed-runs $?
 /opt/memfd-exec /opt/unsigned-hello >/dev/null 2>&1; test $? = 126; result memfd-unsigned-refused $?
 dmesg | grep -q 'refused /dev/fd/[0-9]* .*: unsigned'; result memfd-refusal-logged $?
+
+# 1 TiB sparse files (tmpfs): the covered length is the file's, which costs
+# nothing to claim. A signature the board cannot trust is refused before a
+# byte is hashed; a trusted one is hashed, and SIGKILL stops that.
+ms() { sed 's/ .*//; s/\.//; s/^0*//; s/$/0/' /proc/uptime; }
+mkhuge() { cp /opt/huge-head "$2" && dd if="$1" of="$2" bs=1 seek="$(cat "$1.seek")" conv=notrunc 2>/dev/null && chmod 0755 "$2"; }
+mkhuge /opt/huge-foreign.rec /tmp/huge-foreign
+echo "BOARD-INFO $(ls -l /tmp/huge-foreign)"
+t0=$(ms); refused /tmp/huge-foreign; r=$?; t1=$(ms)
+echo "BOARD-INFO 1 TiB foreign-signed sparse file refused in $((t1 - t0)) ms"
+test $r = 0 && test $((t1 - t0)) -lt 2000; result huge-foreign-refused-quickly $? "$((t1 - t0)) ms"
+dmesg | grep -q 'refused /tmp/huge-foreign .*: unknown-signer'; result huge-foreign-reason $?
+mkhuge /opt/huge-trusted.rec /tmp/huge-trusted
+/tmp/huge-trusted >/dev/null 2>&1 &
+pid=$!
+sleep 2
+state() { sed 's/.*) \(.\).*/\1/' /proc/$pid/stat 2>/dev/null; }
+st=$(state); test -n "$st" && test "$st" != Z; result huge-trusted-still-hashing $? "state '$st'"
+t0=$(ms); kill -9 $pid
+i=0; while st=$(state) && [ -n "$st" ] && [ "$st" != Z ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+t1=$(ms)
+test -z "$st" -o "$st" = Z; result huge-trusted-killable $? "state '$st' after $((t1 - t0)) ms"
+echo "BOARD-INFO SIGKILL to the hashing exec: gone in $((t1 - t0)) ms"
+wait $pid 2>/dev/null
+! dmesg | grep -q 'huge-trusted'; result huge-trusted-kill-is-no-verdict $?
+/usr/bin/digsig-hello >/dev/null; result huge-then-signed-runs $?
+rm -f /tmp/huge-foreign /tmp/huge-trusted
 
 # Non-ELF executables: allowed by default, refused when denied.
 echo deny >$S/nonelf && refused /tmp/script.sh; result nonelf-deny-refuses-script $?
@@ -219,7 +335,13 @@ check "the board boots and finishes the scenario" "$board" "$R/images/demo/rootf
   rl-foreign:/opt/rl-foreign ld-signed.so:/opt/ld-signed.so ld-unsigned.so:/opt/ld-unsigned.so \
   probe-signed:/opt/probe-signed probe-unsigned:/opt/probe-unsigned memfd-exec:/opt/memfd-exec \
   signed-script.sh:/opt/signed-script.sh altered-script.sh:/opt/altered-script.sh \
-  script-xattrs:/opt/script-xattrs
+  script-xattrs:/opt/script-xattrs \
+  huge-head:/opt/huge-head huge-foreign.rec:/opt/huge-foreign.rec \
+  huge-foreign.rec.seek:/opt/huge-foreign.rec.seek huge-trusted.rec:/opt/huge-trusted.rec \
+  huge-trusted.rec.seek:/opt/huge-trusted.rec.seek \
+  der-trailing:/opt/der-trailing signed-hello:/opt/signed-hello \
+  rl-overflow:/opt/rl-overflow \
+  probe-fake-elf:/opt/probe-fake-elf probe-missing:/opt/probe-missing
 cat "$W/out/console.log" >>"$LOG"
 for name in unsigned-runs-without-module permissive-module-loads permissive-allows-unsigned \
   permissive-logs module-unloads enforce-module-loads signed-program-runs signed-busybox-runs \
@@ -242,10 +364,17 @@ for name in unsigned-runs-without-module permissive-module-loads permissive-allo
   mode-lowered-before-lock mode-raised locked locked-mode-cannot-be-lowered \
   locked-mode-stays-enforce locked-module-cannot-be-unloaded locked-still-refuses \
   locked-keys-cannot-be-added locked-revocations-still-load locked-revoked-digest-refused \
+  open-securityfs-file-pins-module pinned-module-still-loaded \
+  interpreter-not-elf-refused interpreter-not-elf-reason interpreter-missing-fails \
+  overflowing-list-rejected overflowing-list-moved-no-certificate overflowing-list-kept-sequence \
+  overflowing-list-revoked-still-refused overflowing-list-signed-still-runs \
+  der-trailing-byte-refused der-trailing-byte-reason der-trailing-original-runs \
+  huge-foreign-refused-quickly huge-foreign-reason huge-trusted-still-hashing \
+  huge-trusted-killable huge-trusted-kill-is-no-verdict huge-then-signed-runs \
   locked-nonelf-cannot-be-relaxed; do
   check "board: $name" grep -q "^BOARD-RESULT $name PASS" "$W/out/results.txt"
 done
 # The module's log, for whoever reads a failure.
-tr -d '\r' <"$W/out/console.log" | grep -a '^BOARD-DMESG' || true
+tr -d '\r' <"$W/out/console.log" | grep -aE '^BOARD-(DMESG|INFO)' || true
 check "board: no kernel oops" bash -c "! grep -aqE 'Oops|BUG:|Call Trace' '$W/out/console.log'"
 finish
