@@ -198,7 +198,7 @@ static ssize_t stats_read(struct file *f, char __user *ubuf, size_t count, loff_
 }
 
 /*
- * .owner: an open file pins the module, so rmmod fails with EBUSY instead
+ * .owner: an open file pins the module, so rmmod fails (EAGAIN) instead
  * of leaving the file's operations pointing into freed module text.
  */
 static const struct file_operations mode_fops = {
