@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "signer/lib/file_io.h"
+#include "signer/lib/path.h"
 
 namespace digsig {
 namespace {
@@ -110,9 +111,7 @@ Result<SigningConfig> ParseSigningConfig(const std::string& yaml_text, const std
 Result<SigningConfig> LoadSigningConfig(const std::string& path) {
   auto bytes = ReadWholeFile(path, 1 << 20);
   if (!bytes) return bytes.error();
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  return ParseSigningConfig(std::string(bytes->begin(), bytes->end()), dir, path);
+  return ParseSigningConfig(std::string(bytes->begin(), bytes->end()), DirName(path), path);
 }
 
 Result<SigningProfile> SelectProfile(const SigningConfig& config, const std::string& name) {

@@ -8,18 +8,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include "signer/lib/path.h"
+
 namespace digsig {
 namespace {
 
 Error IoError(const std::string& what, const std::string& path) {
   return Error(ErrorCode::kIo, what + " " + path + ": " + std::strerror(errno));
-}
-
-std::string DirName(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
 }
 
 // Linking an unnamed file needs AT_EMPTY_PATH (with CAP_DAC_READ_SEARCH,
