@@ -15,6 +15,10 @@
  *                                   %:_ima 0x0b0b0000`): from then on not
  *                                   even root can add a key to it, nor
  *                                   give the permission back
+ *   board_tool as-user CMD ARGS...  run CMD as uid/gid 1000 with no
+ *                                   supplementary groups: the board's
+ *                                   unprivileged user (busybox's setpriv
+ *                                   cannot change ids)
  *
  * Exit status: 0 done, 1 a system call failed (message on stderr), 2 usage.
  * board.sh applies the image's xattrs with `setxattrs` when given this tool
@@ -22,6 +26,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,13 +158,24 @@ static int seal_ima(void) {
   return 0;
 }
 
+static int as_user(char **argv) {
+  if (setgroups(0, NULL) != 0 || setgid(1000) != 0 || setuid(1000) != 0) {
+    perror("board_tool: cannot become uid 1000");
+    return 1;
+  }
+  execv(argv[0], argv);
+  fprintf(stderr, "board_tool: cannot run %s: %s\n", argv[0], strerror(errno));
+  return 1;
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "setxattrs") == 0) return set_xattrs(argv[2]);
   if (argc == 4 && strcmp(argv[1], "getxattr") == 0) return get_xattr(argv[2], argv[3]);
   if (argc == 3 && strcmp(argv[1], "ima-key") == 0) return ima_key(argv[2]);
   if (argc == 2 && strcmp(argv[1], "seal-ima") == 0) return seal_ima();
+  if (argc >= 3 && strcmp(argv[1], "as-user") == 0) return as_user(argv + 2);
   fprintf(stderr,
           "usage: board_tool setxattrs LIST | getxattr PATH NAME | ima-key CERT.der | "
-          "seal-ima\n");
+          "seal-ima | as-user CMD ARGS...\n");
   return 2;
 }

@@ -81,6 +81,8 @@ for interp in signed unsigned; do
   sign "probe-$interp" "probe-$interp.in"
 done
 sign memfd-exec "$R/tests/board/memfd_exec"
+# board_tool signed, so that it runs under enforce (as-user scenarios).
+sign board-tool "$R/tests/board/board_tool"
 
 # Interpreters that are not signed ELF files: a file that only says ELF, and
 # one that does not exist.
@@ -164,7 +166,7 @@ for path in ("/opt/signed-script.sh", "/opt/altered-script.sh"):
 PY
 printf '#!/bin/sh\necho altered-script-ran\n' >altered-script.sh
 chmod 0755 altered-script.sh
-chmod 0755 ./*hello* probe-* memfd-exec ld-*.so
+chmod 0755 ./*hello* probe-* memfd-exec board-tool ld-*.so
 
 cat >scenario.sh <<'SCENARIO'
 /.board/tool setxattrs /opt/script-xattrs >/dev/null
@@ -310,6 +312,20 @@ refused /opt/altered-script.sh; result nonelf-deny-altered-script-refused $?
 dmesg | grep -q 'refused /opt/altered-script.sh .*: altered'; result nonelf-deny-altered-reason $?
 echo allow >$S/nonelf && /tmp/script.sh | grep -q script-ran; result nonelf-allow-runs-script $?
 
+# The unprivileged user cannot read, change or hold open any policy file
+# (holding one open would pin the module against root's rmmod), before the
+# lock and after it; root reads them (the legitimate twin).
+user_locked_out() {
+  for f in mode nonelf lock keys revocations stats; do
+    ! /opt/board-tool as-user /bin/sh -c "exec 3<$S/$f" 2>/dev/null || { echo "opened $f"; return 1; }
+    ! /opt/board-tool as-user /bin/sh -c "echo 0 >$S/$f" 2>/dev/null || { echo "wrote $f"; return 1; }
+  done
+  # The legitimate twins: the user runs signed programs, root reads stats.
+  /opt/board-tool as-user /bin/sh -c true 2>&1 || { echo "user cannot run sh"; return 1; }
+  cat $S/stats >/dev/null || { echo "root cannot read stats"; return 1; }
+}
+msg=$(user_locked_out); result user-cannot-open-policy-files-before-lock $? "$msg"
+
 # The policy through securityfs, then locked.
 test "$(cat $S/mode)" = enforce; result securityfs-mode-reads $?
 echo permissive >$S/mode && /opt/unsigned-hello >/dev/null; result mode-lowered-before-lock $?
@@ -319,6 +335,7 @@ refused sh -c "echo permissive >$S/mode"; result locked-mode-cannot-be-lowered $
 test "$(cat $S/mode)" = enforce; result locked-mode-stays-enforce $?
 refused rmmod digsig; result locked-module-cannot-be-unloaded $?
 refused /opt/unsigned-hello; result locked-still-refuses $?
+msg=$(user_locked_out); result user-cannot-open-policy-files-after-lock $? "$msg"
 refused load /opt/late.der $S/keys; result locked-keys-cannot-be-added $?
 load /opt/rl-3 $S/revocations; result locked-revocations-still-load $?
 refused /opt/revoked-late; result locked-revoked-digest-refused $?
@@ -333,7 +350,7 @@ check "the board boots and finishes the scenario" "$board" "$R/images/demo/rootf
   ecdsa-hello:/opt/ecdsa-hello revoked-hello:/opt/revoked-hello revoked-late:/opt/revoked-late \
   rl-1:/opt/rl-1 rl-2:/opt/rl-2 rl-3:/opt/rl-3 rl-tampered:/opt/rl-tampered \
   rl-foreign:/opt/rl-foreign ld-signed.so:/opt/ld-signed.so ld-unsigned.so:/opt/ld-unsigned.so \
-  probe-signed:/opt/probe-signed probe-unsigned:/opt/probe-unsigned memfd-exec:/opt/memfd-exec \
+  probe-signed:/opt/probe-signed probe-unsigned:/opt/probe-unsigned memfd-exec:/opt/memfd-exec board-tool:/opt/board-tool \
   signed-script.sh:/opt/signed-script.sh altered-script.sh:/opt/altered-script.sh \
   script-xattrs:/opt/script-xattrs \
   huge-head:/opt/huge-head huge-foreign.rec:/opt/huge-foreign.rec \
@@ -343,7 +360,8 @@ check "the board boots and finishes the scenario" "$board" "$R/images/demo/rootf
   rl-overflow:/opt/rl-overflow \
   probe-fake-elf:/opt/probe-fake-elf probe-missing:/opt/probe-missing
 cat "$W/out/console.log" >>"$LOG"
-for name in unsigned-runs-without-module permissive-module-loads permissive-allows-unsigned \
+for name in user-cannot-open-policy-files-before-lock user-cannot-open-policy-files-after-lock \
+  unsigned-runs-without-module permissive-module-loads permissive-allows-unsigned \
   permissive-logs module-unloads enforce-module-loads signed-program-runs signed-busybox-runs \
   unsigned-refused refusal-logged altered-refused altered-reason signed-copy-runs \
   foreign-key-refused foreign-key-reason malformed-refused malformed-refusal-logged \
