@@ -24,6 +24,10 @@ static unsigned int aem_reason(enum digsig_reason reason)
 		return AEM_VERDICT_REVOKED;
 	case DIGSIG_NOT_ELF:
 		return AEM_VERDICT_NOT_ELF;
+	case DIGSIG_UNTRUSTED_MOUNT:
+		return AEM_VERDICT_UNTRUSTED_MOUNT;
+	case DIGSIG_UNSEALED:
+		return AEM_VERDICT_UNSEALED;
 	case DIGSIG_IO:
 	default:
 		return AEM_VERDICT_IO;

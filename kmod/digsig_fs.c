@@ -186,14 +186,15 @@ static ssize_t stats_read(struct file *f, char __user *ubuf, size_t count, loff_
 {
 	struct digsig_cache_stats cache;
 	u64 verified, refused;
-	char buf[192];
+	char buf[256];
 	int len;
 
 	digsig_counts(&verified, &refused);
 	digsig_cache_stats(&cache);
 	len = scnprintf(buf, sizeof(buf),
-			"verified %llu\nrefused %llu\ncache_hits %llu\ncache_misses %llu\ncache_entries %llu\n",
-			verified, refused, cache.hits, cache.misses, cache.entries);
+			"verified %llu\nrefused %llu\ncache_hits %llu\ncache_misses %llu\ncache_entries %llu\ncache_entry_bytes %llu\n",
+			verified, refused, cache.hits, cache.misses, cache.entries,
+			cache.entry_bytes);
 	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
 }
 

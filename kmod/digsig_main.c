@@ -24,6 +24,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include "digsig_binfmt.h"
 #include "digsig_cache.h"
 #include "digsig_certs.h"
 #include "digsig_events.h"
@@ -32,6 +33,7 @@
 #include "digsig_keys.h"
 #include "digsig_policy.h"
 #include "digsig_revoke.h"
+#include "digsig_source.h"
 #include "digsig_verify.h"
 
 static unsigned int cache_size = 4096;
@@ -62,60 +64,59 @@ static void log_verdict(struct linux_binprm *bprm, const char *interp,
 			task_pid_nr(current), current->comm, digsig_reason_name(reason));
 }
 
-/* Verifies one file with @verify, through the cache. */
-static enum digsig_reason verify_cached(struct file *file,
-					enum digsig_reason (*verify)(struct file *file))
-{
-	struct inode *inode = file_inode(file);
-	enum digsig_reason reason;
-	bool has_interp;
-	u64 epoch;
+static enum digsig_reason verify_interpreter(struct file *file);
 
-	/* exec denies writers from here on, so the stamp cannot go stale. */
-	if (digsig_cache_lookup(inode, &has_interp))
-		return DIGSIG_OK;
-	epoch = digsig_cache_epoch();
-	reason = verify(file);
-	if (reason == DIGSIG_OK) {
+/*
+ * Verifies @file with @verify, through the cache where the file's source
+ * allows one (digsig_source.h). With @bprm (an ELF program), the ELF
+ * interpreter it names is checked too, on a hit as well; the cache
+ * remembers whether there is one, so a static program on a warm cache
+ * costs one lookup. @interp is set when the interpreter is at fault.
+ */
+static int verify_through_cache(struct file *file, enum digsig_reason (*verify)(struct file *file),
+				struct linux_binprm *bprm, enum digsig_reason *reason,
+				char **interp)
+{
+	struct digsig_cache_entry *pending = NULL;
+	struct digsig_source src;
+	bool has_interp = false;
+	bool hit;
+	int err = 0;
+
+	*reason = digsig_source_of(file, &src);
+	if (*reason != DIGSIG_OK)
+		return 0;
+	hit = src.cacheable && digsig_cache_lookup(src.real, &has_interp);
+	if (!hit) {
+		/* Watched before the first byte is read: no change goes unseen. */
+		if (src.cacheable)
+			pending = digsig_cache_begin(src.real);
+		*reason = verify(file);
+		if (*reason != DIGSIG_OK) {
+			digsig_cache_abort(pending);
+			goto out;
+		}
 		digsig_count_verified();
-		digsig_cache_insert(inode, epoch, true);
+		has_interp = bprm;	/* not known yet */
 	}
-	return reason;
+	if (bprm && has_interp)
+		err = digsig_check_interpreter(bprm, verify_interpreter, reason, interp,
+					       &has_interp);
+	/* The program verified, whatever its interpreter's verdict. */
+	if (!hit)
+		digsig_cache_commit(pending, src.real, has_interp);
+out:
+	digsig_source_put(&src);
+	return err;
 }
 
 /* An ELF interpreter: its embedded signature. */
 static enum digsig_reason verify_interpreter(struct file *file)
 {
-	return verify_cached(file, digsig_verify_file);
-}
+	enum digsig_reason reason;
 
-/*
- * The program and the interpreter it names. The cache remembers whether
- * the program has one, so a static program on a warm cache costs one lookup.
- */
-static int check_elf(struct linux_binprm *bprm, enum digsig_reason *reason, char **interp)
-{
-	struct inode *inode = file_inode(bprm->file);
-	bool has_interp;
-	u64 epoch;
-	int err;
-
-	if (digsig_cache_lookup(inode, &has_interp)) {
-		*reason = DIGSIG_OK;
-		if (!has_interp)
-			return 0;
-		return digsig_check_interpreter(bprm, verify_interpreter, reason, interp,
-						&has_interp);
-	}
-	epoch = digsig_cache_epoch();
-	*reason = digsig_verify_file(bprm->file);
-	if (*reason != DIGSIG_OK)
-		return 0;
-	digsig_count_verified();
-	err = digsig_check_interpreter(bprm, verify_interpreter, reason, interp, &has_interp);
-	/* The program verified, whatever its interpreter's verdict. */
-	digsig_cache_insert(inode, epoch, has_interp);
-	return err;
+	verify_through_cache(file, digsig_verify_file, NULL, &reason, NULL);
+	return reason;
 }
 
 /* The verdict on @bprm; @interp is set when the interpreter is at fault. */
@@ -127,11 +128,12 @@ static int check_exec(struct linux_binprm *bprm, enum digsig_reason *reason, cha
 		 * Scripts reach this handler again with their interpreter.
 		 * Denied, a non-ELF file needs its security.ima signature.
 		 */
-		*reason = digsig_nonelf_denied() ? verify_cached(bprm->file, digsig_verify_ima) :
-			  DIGSIG_OK;
-		return 0;
+		*reason = DIGSIG_OK;
+		if (!digsig_nonelf_denied())
+			return 0;
+		return verify_through_cache(bprm->file, digsig_verify_ima, NULL, reason, interp);
 	}
-	return check_elf(bprm, reason, interp);
+	return verify_through_cache(bprm->file, digsig_verify_file, bprm, reason, interp);
 }
 
 static int digsig_load_binary(struct linux_binprm *bprm)
@@ -148,10 +150,13 @@ static int digsig_load_binary(struct linux_binprm *bprm)
 		return err;
 	if (reason == DIGSIG_OK)
 		return -ENOEXEC;	/* verified: the real loader takes over */
-	if (reason == DIGSIG_INTERRUPTED) {
-		/* Killed while hashing: no verdict, nothing to log; exec fails. */
+	if (reason == DIGSIG_INTERRUPTED || reason == DIGSIG_BUSY) {
+		/*
+		 * No verdict, nothing to log; exec fails as it would have on
+		 * its own: killed while hashing, or the file open for writing.
+		 */
 		kfree(interp);
-		return -EINTR;
+		return reason == DIGSIG_BUSY ? -ETXTBSY : -EINTR;
 	}
 	digsig_count_refused();
 	log_verdict(bprm, interp, reason, m == DIGSIG_MODE_ENFORCE);
@@ -161,11 +166,6 @@ static int digsig_load_binary(struct linux_binprm *bprm)
 	kfree(interp);
 	return m == DIGSIG_MODE_ENFORCE ? -EACCES : -ENOEXEC;
 }
-
-static struct linux_binfmt digsig_format = {
-	.module = THIS_MODULE,
-	.load_binary = digsig_load_binary,
-};
 
 static int __init digsig_init(void)
 {
@@ -180,23 +180,33 @@ static int __init digsig_init(void)
 		pr_err("digsig: cannot load the built-in certificate: %d\n", err);
 		return err;
 	}
-	digsig_cache_set_limit(cache_size);
+	err = digsig_cache_init(cache_size);
+	if (err)
+		goto out_keys;
 	err = digsig_fs_init();
-	if (err) {
-		digsig_keys_exit();
-		return err;
-	}
-	__register_binfmt(&digsig_format, 1);
+	if (err)
+		goto out_cache;
+	err = digsig_binfmt_init(digsig_load_binary);
+	if (err)
+		goto out_fs;
 	pr_info("digsig: loaded, mode %s, non-ELF %s\n", digsig_mode_name(digsig_policy_mode()),
 		digsig_nonelf_denied() ? "denied" : "allowed");
 	return 0;
+out_fs:
+	digsig_fs_exit();
+out_cache:
+	digsig_cache_exit();
+out_keys:
+	digsig_keys_exit();
+	return err;
 }
 
 static void __exit digsig_exit(void)
 {
-	unregister_binfmt(&digsig_format);
+	/* Locked, this never returns: nothing below may be torn down. */
+	digsig_binfmt_exit();
 	digsig_fs_exit();
-	digsig_cache_clear();
+	digsig_cache_exit();
 	digsig_revocations_exit();
 	digsig_keys_exit();
 }

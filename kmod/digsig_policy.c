@@ -6,6 +6,7 @@
 #include <linux/mutex.h>
 #include <linux/string.h>
 
+#include "digsig_binfmt.h"
 #include "digsig_policy.h"
 
 static int mode = DIGSIG_MODE_ENFORCE;
@@ -105,8 +106,12 @@ void digsig_lock(void)
 {
 	mutex_lock(&policy_mutex);
 	if (!locked) {
-		/* A reference nobody drops: rmmod fails from now on. */
+		/*
+		 * A reference nobody drops: rmmod fails from now on; and the
+		 * formats judge on even through rmmod -f (digsig_binfmt.c).
+		 */
 		__module_get(THIS_MODULE);
+		digsig_binfmt_lock();
 		WRITE_ONCE(locked, true);
 	}
 	mutex_unlock(&policy_mutex);

@@ -40,6 +40,12 @@ const char *digsig_reason_name(enum digsig_reason reason)
 		return "io";
 	case DIGSIG_INTERRUPTED:
 		return "interrupted";
+	case DIGSIG_UNTRUSTED_MOUNT:
+		return "untrusted-mount";
+	case DIGSIG_UNSEALED:
+		return "unsealed-memfd";
+	case DIGSIG_BUSY:
+		return "busy";
 	}
 	return "?";
 }

@@ -23,6 +23,9 @@ enum digsig_reason {
 	DIGSIG_NOT_ELF,
 	DIGSIG_IO,
 	DIGSIG_INTERRUPTED,	/* a fatal signal stopped the hashing: no verdict */
+	DIGSIG_UNTRUSTED_MOUNT,	/* FUSE, or mounted from a user namespace */
+	DIGSIG_UNSEALED,	/* a memfd without its write, shrink, grow seals */
+	DIGSIG_BUSY,		/* the real file is open for writing: no verdict */
 };
 
 const char *digsig_reason_name(enum digsig_reason reason);

@@ -23,6 +23,8 @@ PACKAGES=(
   mmdebstrap time
   # the QEMU test board: the stock Debian kernel, booted under TCG
   qemu-system-x86 linux-image-amd64 cpio
+  # a vfat image for the board attacks on filesystems without i_version
+  dosfstools
   # libaem (aem/runtime): io_uring; valgrind for its leak checks
   liburing-dev valgrind
   # the AEM benchmark's peer servers and load generator

@@ -98,6 +98,8 @@ enum aem_verdict_reason {
 	AEM_VERDICT_REVOKED,
 	AEM_VERDICT_NOT_ELF,
 	AEM_VERDICT_IO,
+	AEM_VERDICT_UNTRUSTED_MOUNT,
+	AEM_VERDICT_UNSEALED,
 };
 
 struct aem_verdict_event {

@@ -153,6 +153,8 @@ const char* VerdictReasonName(uint16_t reason) {
     case AEM_VERDICT_REVOKED: return "revoked";
     case AEM_VERDICT_NOT_ELF: return "not-elf";
     case AEM_VERDICT_IO: return "io";
+    case AEM_VERDICT_UNTRUSTED_MOUNT: return "untrusted-mount";
+    case AEM_VERDICT_UNSEALED: return "unsealed-memfd";
   }
   return "unknown";
 }

@@ -5,6 +5,8 @@
 # read the results back from the serial console.
 #
 #   board.sh ROOTFS.tar[.gz] SCENARIO.sh OUT_DIR [FILE:/dest ...]
+#   board.sh --kernel      prints the kernel the board boots (for tests that
+#                          ship modules of the board kernel's own package)
 #
 # The scenario runs as root on the board (busybox sh) after /proc, /sys and
 # /dev are mounted; it reports with lines "BOARD-RESULT <name> PASS|FAIL
@@ -32,13 +34,6 @@
 # ima-key, seal-ima). Without $BOARD_TOOL the image's attributes are not
 # restored.
 set -euo pipefail
-[ $# -ge 3 ] || { echo "usage: board.sh ROOTFS.tar[.gz] SCENARIO.sh OUT_DIR [FILE:/dest ...]" >&2; exit 2; }
-rootfs=$1
-scenario=$2
-out=$3
-shift 3
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
 
 default_kernel() {
   local running newest_headers
@@ -55,6 +50,18 @@ default_kernel() {
   ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1
 }
 kernel=${BOARD_KERNEL:-$(default_kernel)}
+if [ "${1:-}" = --kernel ]; then
+  [ -f "$kernel" ] || { echo "board: no kernel (install linux-image-amd64 or set BOARD_KERNEL)" >&2; exit 1; }
+  echo "$kernel"
+  exit 0
+fi
+[ $# -ge 3 ] || { echo "usage: board.sh ROOTFS.tar[.gz] SCENARIO.sh OUT_DIR [FILE:/dest ...]" >&2; exit 2; }
+rootfs=$1
+scenario=$2
+out=$3
+shift 3
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
 [ -f "$kernel" ] || { echo "board: no kernel (install linux-image-amd64 or set BOARD_KERNEL)" >&2; exit 1; }
 command -v qemu-system-x86_64 >/dev/null || { echo "board: qemu-system-x86_64 missing (qemu-system-x86)" >&2; exit 1; }
 

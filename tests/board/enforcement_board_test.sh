@@ -271,10 +271,21 @@ dmesg | grep -q 'refused /opt/probe-fake-elf .*: interpreter /opt/fake-elf: unsi
 result interpreter-not-elf-reason $?
 /opt/probe-missing >/dev/null 2>&1; test $? -ne 0; result interpreter-missing-fails $?
 
-# Fileless exec: a memfd through execveat(AT_EMPTY_PATH).
-/opt/memfd-exec /usr/bin/digsig-hello >/dev/null; result memfd-signed-runs $?
-/opt/memfd-exec /opt/unsigned-hello >/dev/null 2>&1; test $? = 126; result memfd-unsigned-refused $?
+# Fileless exec: a memfd through execveat(AT_EMPTY_PATH). exec cannot deny
+# writes through the memfd's own descriptor, so only one sealed against
+# writing, shrinking and growing may run (and none is cached).
+sealed=--seal=write,shrink,grow
+/opt/memfd-exec $sealed /usr/bin/digsig-hello >/dev/null; result memfd-sealed-signed-runs $?
+# Again: /opt/memfd-exec is a cache hit now, the memfd is verified anew.
+verified=$(stat verified)
+/opt/memfd-exec $sealed /usr/bin/digsig-hello >/dev/null
+test "$(stat verified)" = $((verified + 1)); result memfd-never-cached $? "verified $verified -> $(stat verified)"
+/opt/memfd-exec $sealed /opt/unsigned-hello >/dev/null 2>&1; test $? = 126; result memfd-unsigned-refused $?
 dmesg | grep -q 'refused /dev/fd/[0-9]* .*: unsigned'; result memfd-refusal-logged $?
+/opt/memfd-exec /usr/bin/digsig-hello >/dev/null 2>&1; test $? = 126; result memfd-unsealed-refused $?
+dmesg | grep -q 'refused /dev/fd/[0-9]* .*: unsealed-memfd'; result memfd-unsealed-reason $?
+/opt/memfd-exec --seal=write,shrink /usr/bin/digsig-hello >/dev/null 2>&1; test $? = 126
+result memfd-partly-sealed-refused $?
 
 # 1 TiB sparse files (tmpfs): the covered length is the file's, which costs
 # nothing to claim. A signature the board cannot trust is refused before a
@@ -375,7 +386,8 @@ for name in user-cannot-open-policy-files-before-lock user-cannot-open-policy-fi
   unrevoked-still-runs replayed-list-rejected revocations-reads ecdsa-certificate-loads \
   keys-lists-unsupported ecdsa-signed-refused \
   ecdsa-reported-unsupported signed-interpreter-runs unsigned-interpreter-refused \
-  unsigned-interpreter-reason memfd-signed-runs memfd-unsigned-refused memfd-refusal-logged \
+  unsigned-interpreter-reason memfd-sealed-signed-runs memfd-never-cached memfd-unsigned-refused \
+  memfd-refusal-logged memfd-unsealed-refused memfd-unsealed-reason memfd-partly-sealed-refused \
   nonelf-deny-refuses-script nonelf-deny-reason nonelf-deny-interpreter-still-runs \
   nonelf-deny-ima-signed-script-runs nonelf-deny-altered-script-refused nonelf-deny-altered-reason \
   nonelf-allow-runs-script securityfs-mode-reads \
