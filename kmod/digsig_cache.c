@@ -25,6 +25,7 @@
 #include <linux/list.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 
 #include "digsig_cache.h"
 
@@ -58,6 +59,13 @@ static unsigned int cache_entries;
 static unsigned int cache_limit;
 static u64 cache_hits, cache_misses;
 static struct fsnotify_group *cache_group;
+/*
+ * Entries not yet freed. free_mark runs after fsnotify's grace period, so
+ * when this reaches 0 no event handler of ours runs any more: the module's
+ * code may go (after the reaper's work item has finished, too).
+ */
+static atomic_t cache_marks = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(cache_marks_freed);
 
 static void stamp_of(struct inode *inode, struct digsig_stamp *s)
 {
@@ -169,6 +177,8 @@ static void cache_freeing_mark(struct fsnotify_mark *mark, struct fsnotify_group
 static void cache_free_mark(struct fsnotify_mark *mark)
 {
 	kfree(container_of(mark, struct digsig_cache_entry, mark));
+	if (atomic_dec_and_test(&cache_marks))
+		wake_up(&cache_marks_freed);
 }
 
 static const struct fsnotify_ops cache_ops = {
@@ -194,7 +204,9 @@ int digsig_cache_init(unsigned int max_entries)
 void digsig_cache_exit(void)
 {
 	digsig_cache_clear();
-	/* Every mark's final free (and free_mark, our code) has run after this. */
+	/* An event handler may still hold an entry it unhashed: wait for all. */
+	wait_event(cache_marks_freed, atomic_read(&cache_marks) == 0);
+	/* ...and for the reaper's work item that ran the last free_mark. */
 	fsnotify_wait_marks_destroyed();
 	fsnotify_put_group(cache_group);
 }
@@ -235,6 +247,7 @@ struct digsig_cache_entry *digsig_cache_begin(struct inode *inode)
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return NULL;	/* not remembering is always safe */
+	atomic_inc(&cache_marks);
 	fsnotify_init_mark(&e->mark, cache_group);
 	e->mark.mask = DIGSIG_CACHE_EVENTS;
 	e->mark.flags |= FSNOTIFY_MARK_FLAG_NO_IREF;

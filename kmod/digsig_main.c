@@ -4,10 +4,12 @@
  * that do not carry a valid digsig signature from a trusted certificate.
  *
  * The stock kernel lets a module see execve only as a binary format: this
- * one registers first in the list, checks every file it is offered and
- * returns -ENOEXEC (let the real loader run it) or -EACCES (refused).
- * exec holds deny_write_access() on the file while formats look at it, so
- * the bytes verified are the bytes loaded.
+ * one registers first in the list and stays first (digsig_binfmt.c),
+ * checks every file it is offered and returns -ENOEXEC (let the real
+ * loader run it) or -EACCES (refused). exec holds deny_write_access() on
+ * the file while formats look at it, so the bytes verified are the bytes
+ * loaded, where that denial holds at all (digsig_source.c: memfds,
+ * overlayfs, FUSE, user-namespace mounts).
  *
  * Verified files are remembered by inode until they change (digsig_cache.c);
  * certificates live in the module's keyrings (digsig_keys.c); signed lists

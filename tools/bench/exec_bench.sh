@@ -6,13 +6,17 @@
 # a large one (busybox, 2 MB, static) and a dynamic one (a small C program
 # whose PT_INTERP, the host's signed ld.so, digsig.ko verifies too) with
 # digsig.ko not loaded, enforcing with no cache (every exec verifies: the
-# cold cost), and enforcing with the cache (warm). Builds the demo image
+# cold cost), and enforcing with the cache (warm). Then the memory a cache
+# entry costs (its fsnotify mark and the inode's mark connector included):
+# the kernel's slab use before and after the first exec of M distinct
+# files (copies of a tiny signed static program). Builds the demo image
 # with Bazel first.
 #
-#   bash tools/bench/exec_bench.sh [ITERATIONS]      (default 300)
+#   bash tools/bench/exec_bench.sh [ITERATIONS [FILES]]   (default 300, 2000)
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 N=${1:-300}
+M=${2:-2000}
 cd "$REPO"
 targets=(//images/demo:rootfs //tests/board/ima:ima-hello //signer/tools:digsig)
 bazel build "${targets[@]}" >/dev/null 2>&1 || bazel build "${targets[@]}"
@@ -25,7 +29,10 @@ sign() { bazel-bin/signer/tools/digsig sign --key rules/dev_key/key.pem \
 sign "$W/dyn-hello" bazel-bin/tests/board/ima/ima-hello
 cp -L /lib64/ld-linux-x86-64.so.2 "$W/ld.so.in" && sign "$W/ld.so" "$W/ld.so.in"
 cp -L /lib/x86_64-linux-gnu/libc.so.6 "$W/libc.so.6"
-chmod 0755 "$W/dyn-hello" "$W/ld.so"
+cc -O2 -nostdlib -static -fno-pie -no-pie -fno-stack-protector -o "$W/tiny.in" \
+  tests/board/interp_probe.c
+sign "$W/tiny" "$W/tiny.in"
+chmod 0755 "$W/dyn-hello" "$W/ld.so" "$W/tiny"
 cat >"$W/scenario.sh" <<SCENARIO
 N=$N
 centis() { sed 's/ .*//; s/\.//' /proc/uptime; }
@@ -56,16 +63,35 @@ for round in 1 2 3; do
   all warm
   rmmod digsig
 done
+# Memory per cache entry: slab bytes (and the two slabs' object counts)
+# before and after M first execs of distinct files.
+M=$M
+mkdir /tmp/m
+i=0; while [ \$i -lt \$M ]; do cp /usr/bin/tiny /tmp/m/\$i; i=\$((i + 1)); done
+insmod /lib/modules/digsig/digsig.ko mode=2 cache_size=\$M
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+slab() { sed -n 's/^Slab: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
+objs() { awk -v n="\$1" '\$1 == n { print \$2 }' /proc/slabinfo; }
+sync; echo 3 >/proc/sys/vm/drop_caches
+s0=\$(slab); k0=\$(objs kmalloc-192); c0=\$(objs fsnotify_mark_connector)
+i=0; while [ \$i -lt \$M ]; do /tmp/m/\$i >/dev/null; i=\$((i + 1)); done
+s1=\$(slab); k1=\$(objs kmalloc-192); c1=\$(objs fsnotify_mark_connector)
+echo "MEM files \$M entries \$(sed -n 's/^cache_entries //p' /sys/kernel/security/digsig/stats) entry_bytes \$(sed -n 's/^cache_entry_bytes //p' /sys/kernel/security/digsig/stats) slab_kb \$((s1 - s0)) kmalloc192 \$((k1 - k0)) connectors \$((c1 - c0))"
 echo "BOARD-RESULT bench PASS"
 SCENARIO
 BOARD_TIMEOUT=900 bash tests/board/board.sh bazel-bin/images/demo/rootfs.tar.gz "$W/scenario.sh" "$W/out" \
   "$W/dyn-hello:/usr/bin/dyn-hello" "$W/ld.so:/lib64/ld-linux-x86-64.so.2" \
-  "$W/libc.so.6:/lib/x86_64-linux-gnu/libc.so.6"
+  "$W/libc.so.6:/lib/x86_64-linux-gnu/libc.so.6" "$W/tiny:/usr/bin/tiny"
 cp "$W/out/console.log" "${TMPDIR:-/tmp}/digsig-exec-bench-console.log"
-tr -d '\r' <"$W/out/console.log" | grep -a '^BENCH' | python3 -c '
+tr -d '\r' <"$W/out/console.log" | grep -aE '^(BENCH|MEM)' | python3 -c '
 import sys
 us = {}
+mem = None
 for line in sys.stdin:
+    if line.startswith("MEM"):
+        words = line.split()
+        mem = dict(zip(words[1::2], (int(w) for w in words[2::2])))
+        continue
     _, mode, size, value = line.split()
     us[(mode, size)] = min(int(value), us.get((mode, size), 1 << 60))  # best round
 print(f"exec latency on the QEMU board (TCG), microseconds per fork+exec, {sys.argv[1]} iterations")
@@ -78,4 +104,10 @@ for size in ("small", "large", "dynamic"):
     verify = us[("cold", size)] - us[("off", size)]
     hashing = us[("hash", size)] - us[("off", "large")]
     print(f"{size:<8} verify {verify} us, sha256sum {hashing} us: {verify / max(hashing, 1):.2f}x")
+if mem:
+    files, entries, entry, objects, connectors, slab_kb = (mem[k] for k in (
+        "files", "entries", "entry_bytes", "kmalloc192", "connectors", "slab_kb"))
+    print(f"memory per cache entry, {files} files ({entries} cached): entry {entry} bytes"
+          f" (kmalloc-192 objects +{objects}), mark connectors +{connectors},"
+          f" all slab {slab_kb * 1024 / max(files, 1):.0f} bytes per file")
 ' "$N"
