@@ -87,21 +87,22 @@ image="$PWD/bazel-bin/images/demo/rootfs.tar.gz"
 tar -tvzf "$image" | grep -E ' ./bin/busybox$|digsig-hello$|\.ko$|manifest'
 "$digsig" verify-tar --cert rules/dev_key/cert.pem "$image"
 
-step "11. the image on a QEMU board (stock Debian kernel): digsig.ko enforcing"
+step "11. the image on a QEMU board (stock Debian kernel): its init enforces (digsig.ko, the enforce profile)"
 cp "$out/unsigned/ls" "$out/board-unsigned"
 cat >"$out/board-scenario.sh" <<'SCENARIO'
-insmod /lib/modules/digsig/digsig.ko mode=2
-echo "board: signed digsig-hello:"; /usr/bin/digsig-hello
+echo "board: the image's init script, /etc/init.d/rcS:"; /etc/init.d/rcS
 echo "board: an unsigned copy of ls:"; /opt/unsigned-ls / || echo "board: refused (exit $?)"
 cp /usr/bin/digsig-hello /tmp/altered
 printf 'XXXX' | dd of=/tmp/altered bs=1 seek=4000 conv=notrunc 2>/dev/null
 echo "board: digsig-hello with 4 bytes changed:"; /tmp/altered || echo "board: refused (exit $?)"
+echo "board: loading a module after the profile (demo_hello.ko again):"; insmod /lib/modules/demo/demo_hello.ko || echo "board: refused (exit $?)"
 dmesg | grep 'digsig:'
 echo "BOARD-RESULT demo PASS"
 SCENARIO
 bash tests/board/board.sh "$image" "$out/board-scenario.sh" "$out/board" \
   "$out/board-unsigned:/opt/unsigned-ls"
-tr -d '\r' <"$out/board/console.log" | grep -aE '^board:|digsig-hello:|digsig: (refused|loaded)|\[.*digsig'
+tr -d '\r' <"$out/board/console.log" |
+  grep -aE '^board:|^digsig-profile:|^insmod:|digsig-hello:|digsig: (refused|loaded|policy)|\[.*digsig'
 if ! tr -d '\r' <"$out/board/console.log" | grep -aq 'refused /opt/unsigned-ls'; then
   echo "demo FAILED: the board ran an unsigned binary" >&2
   exit 1

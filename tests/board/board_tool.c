@@ -19,6 +19,17 @@
  *                                   supplementary groups: the board's
  *                                   unprivileged user (busybox's setpriv
  *                                   cannot change ids)
+ *   board_tool mem-write PID|self   open /proc/PID/mem for writing, read the
+ *                                   first 16 bytes of the process's first
+ *                                   executable mapping and write them back
+ *                                   (changes nothing, but needs the right
+ *                                   to: ptrace attach); prints "wrote ...",
+ *                                   or the step that failed and its errno
+ *   board_tool kexec load|file      the raw kexec_load(2) or kexec_file_load(2)
+ *                                   syscall as an unload (no segments, or
+ *                                   KEXEC_FILE_UNLOAD): loads nothing, so it
+ *                                   is harmless where kexec is allowed;
+ *                                   prints "ok", or the errno
  *
  * Exit status: 0 done, 1 a system call failed (message on stderr), 2 usage.
  * board.sh applies the image's xattrs with `setxattrs` when given this tool
@@ -26,7 +37,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <linux/kexec.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,14 +181,78 @@ static int as_user(char **argv) {
   return 1;
 }
 
+/* The start of the first executable mapping in /proc/WHO/maps, or 0. */
+static unsigned long first_code_address(const char *who) {
+  char path[64], line[512];
+  snprintf(path, sizeof path, "/proc/%s/maps", who);
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  unsigned long start = 0, end;
+  char perms[5];
+  while (fgets(line, sizeof line, f)) {
+    if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) == 3 && perms[2] == 'x') break;
+    start = 0;
+  }
+  fclose(f);
+  return start;
+}
+
+static int mem_write(const char *who) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%s/mem", who);
+  /* The open is the ptrace check (PTRACE_MODE_ATTACH), as in ptrace(2). */
+  int fd = open(path, O_RDWR);
+  if (fd < 0) {
+    int err = errno;
+    fprintf(stderr, "mem-write %s: open: errno %d (%s)\n", path, err, strerror(err));
+    return 1;
+  }
+  unsigned long at = first_code_address(who);
+  unsigned char code[16];
+  const char *step = NULL;
+  if (at == 0)
+    step = "no executable mapping in maps";
+  else if (pread(fd, code, sizeof code, (off_t)at) != (ssize_t)sizeof code)
+    step = "read";
+  else if (pwrite(fd, code, sizeof code, (off_t)at) != (ssize_t)sizeof code)
+    step = "write";
+  int err = errno;
+  close(fd);
+  if (step) {
+    fprintf(stderr, "mem-write %s: %s: errno %d (%s)\n", path, step, err, strerror(err));
+    return 1;
+  }
+  printf("mem-write %s: wrote %zu bytes of code at 0x%lx\n", path, sizeof code, at);
+  return 0;
+}
+
+/* WHICH: "load" or "file". */
+static int kexec(const char *which) {
+  int file = strcmp(which, "file") == 0;
+  const char *name = file ? "kexec_file_load" : "kexec_load";
+  long r = file ? syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL, (unsigned long)KEXEC_FILE_UNLOAD)
+                : syscall(SYS_kexec_load, 0UL, 0UL, NULL, (unsigned long)KEXEC_ARCH_DEFAULT);
+  if (r != 0) {
+    int err = errno;
+    fprintf(stderr, "%s: errno %d (%s)\n", name, err, strerror(err));
+    return 1;
+  }
+  printf("%s: ok (unloaded)\n", name);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "setxattrs") == 0) return set_xattrs(argv[2]);
   if (argc == 4 && strcmp(argv[1], "getxattr") == 0) return get_xattr(argv[2], argv[3]);
   if (argc == 3 && strcmp(argv[1], "ima-key") == 0) return ima_key(argv[2]);
   if (argc == 2 && strcmp(argv[1], "seal-ima") == 0) return seal_ima();
   if (argc >= 3 && strcmp(argv[1], "as-user") == 0) return as_user(argv + 2);
+  if (argc == 3 && strcmp(argv[1], "mem-write") == 0) return mem_write(argv[2]);
+  if (argc == 3 && strcmp(argv[1], "kexec") == 0 &&
+      (strcmp(argv[2], "load") == 0 || strcmp(argv[2], "file") == 0))
+    return kexec(argv[2]);
   fprintf(stderr,
           "usage: board_tool setxattrs LIST | getxattr PATH NAME | ima-key CERT.der | "
-          "seal-ima | as-user CMD ARGS...\n");
+          "seal-ima | as-user CMD ARGS... | mem-write PID|self | kexec load|file\n");
   return 2;
 }
