@@ -99,7 +99,7 @@ static int verify_through_cache(struct file *file, enum digsig_reason (*verify)(
 			goto out;
 		}
 		digsig_count_verified();
-		has_interp = bprm;	/* not known yet */
+		has_interp = bprm != NULL;	/* not known yet */
 	}
 	if (bprm && has_interp)
 		err = digsig_check_interpreter(bprm, verify_interpreter, reason, interp,
