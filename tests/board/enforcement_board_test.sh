@@ -120,12 +120,24 @@ chmod 0755 der-trailing
 # of that size crosses the initramfs: one signed by a key the board does
 # never trusts (refused at once, before any hashing), one by the trusted key
 # with a digest of nothing (hashed for hours under TCG, unless killed).
+# Their section header table (docs/format.md section 5 step 4, checked
+# before the signature) is in the last 4 KiB, before the record: the
+# head's e_shoff points there, OUT carries both.
 head -c 4096 unsigned-hello >huge-head
-huge_record() {  # KEY CERT OUT: writes OUT (the record) and OUT.seek
+python3 - huge-head <<'PY'
+import struct, sys
+head = bytearray(open(sys.argv[1], "rb").read())
+assert head[4:6] == b"\x02\x01", "not ELF64 LSB"
+struct.pack_into("<Q", head, 40, (1 << 40) - 4096)  # e_shoff
+struct.pack_into("<HHH", head, 58, 64, 3, 1)  # e_shentsize, e_shnum, e_shstrndx
+open(sys.argv[1], "wb").write(head)
+PY
+huge_record() {  # KEY CERT OUT: writes OUT (section table and record) and OUT.seek
   python3 - "$1" "$2" "$3" <<'PY'
 import struct, subprocess, sys
 key, cert, out = sys.argv[1:]
 TIB = 1 << 40
+TABLE = TIB - 4096
 def payload(covered):
     p = b"DIGSIGP1" + bytes([1, 4, 32, 0]) + struct.pack(">IQQQHHHH", 0, covered, 4096, 0, 0, 0, 0, 0)
     return p + b"\x5a" * 32 + bytes(32)
@@ -141,8 +153,14 @@ sig = sign(p)
 assert 120 + len(sig) + 16 == rl
 rec = p + bytes([1, 0, 0, 0]) + struct.pack(">I", len(sig)) + sig
 rec += struct.pack(">I", rl) + b"~digsig-v1~\n"
-open(out, "wb").write(rec)
-open(out + ".seek", "w").write(str(TIB - rl))
+# Null, .shstrtab (SHT_STRTAB), .digsig (SHT_PROGBITS, exactly the record).
+names = b"\0.shstrtab\0.digsig\0"
+def shdr(name, kind, offset, size):
+    return struct.pack("<IIQQQQIIQQ", name, kind, 0, 0, offset, size, 0, 0, 1, 0)
+table = bytes(64) + shdr(1, 3, TABLE + 192, len(names)) + shdr(11, 1, TIB - rl, rl) + names
+assert len(table) + rl <= 4096
+open(out, "wb").write(table + bytes(4096 - len(table) - rl) + rec)
+open(out + ".seek", "w").write(str(TABLE))
 PY
 }
 huge_record late/key.pem late/cert.pem huge-foreign.rec
