@@ -44,11 +44,13 @@ enum digsig_reason digsig_hash_file(struct file *file, u64 len, u8 hash_algo, u8
 int digsig_read_exact(struct file *file, void *buf, size_t len, loff_t pos);
 
 /*
- * Verifies the signed payload with the module's trusted certificates, then
- * (only then) hashes every covered byte of @file and compares; a revoked
- * digest or a signature by a revoked certificate is DIGSIG_REVOKED. Reads the file with kernel_read()
- * only; trusts no offset or length from it before checking it against the
- * file's size.
+ * Parses the record and checks that the last section is ".digsig" over it
+ * (DIGSIG_MALFORMED otherwise), verifies the signed payload with the
+ * module's trusted certificates, then (only then) hashes every covered byte
+ * of @file and compares; a revoked digest or a signature by a revoked
+ * certificate is DIGSIG_REVOKED. Reads the file with kernel_read() only;
+ * trusts no offset or length from it before checking it against the file's
+ * size.
  */
 enum digsig_reason digsig_verify_file(struct file *file);
 

@@ -38,6 +38,15 @@ FUZZ_TARGETS = {
         "package": "signer/fuzz",
         "deps": ["//base:fuzz_check", "//signer/format:digsig_format"],
     },
+    "elf_sections_fuzzer": {
+        "package": "signer/fuzz",
+        "deps": [
+            "//base:fuzz_check",
+            "//signer/format:digsig_format",
+            "//signer/lib",
+            "//signer/tests:test_elf",
+        ],
+    },
     "revocation_list_fuzzer": {
         "package": "signer/fuzz",
         "deps": [":fuzz_common", "//signer/lib"],

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
  * Fixed-width integer access for the shared parsers (digsig_format.c,
- * digsig_elf.c, digsig_revocation.c): explicit byte order, no alignment
- * assumptions, the same in the kernel and in userspace.
+ * digsig_elf.c, digsig_sections.c, digsig_revocation.c): explicit byte
+ * order, no alignment assumptions, the same in the kernel and in userspace.
  */
 #ifndef DIGSIG_BYTES_H
 #define DIGSIG_BYTES_H
@@ -37,6 +37,22 @@ static inline u32 digsig_get_le32(const u8 *p)
 static inline u64 digsig_get_le64(const u8 *p)
 {
 	return ((u64)digsig_get_le32(p + 4) << 32) | digsig_get_le32(p);
+}
+
+/* In the byte order an ELF file names (@be: ELFDATA2MSB). */
+static inline u16 digsig_get16(const u8 *p, int be)
+{
+	return be ? digsig_get_be16(p) : digsig_get_le16(p);
+}
+
+static inline u32 digsig_get32(const u8 *p, int be)
+{
+	return be ? digsig_get_be32(p) : digsig_get_le32(p);
+}
+
+static inline u64 digsig_get64(const u8 *p, int be)
+{
+	return be ? digsig_get_be64(p) : digsig_get_le64(p);
 }
 
 static inline void digsig_put_be16(u8 *p, u16 v)

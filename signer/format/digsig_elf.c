@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * PT_INTERP lookup; see digsig_elf.h. Field offsets are those of the ELF
+ * The ELF identification and the PT_INTERP lookup; see digsig_elf.h. Field offsets are those of the ELF
  * specification (Elf32_Ehdr/Elf64_Ehdr, Elf32_Phdr/Elf64_Phdr).
  */
 #include "digsig_elf.h"
@@ -20,19 +20,21 @@
 #define ELFDATA2MSB_ 2
 #define PT_INTERP_ 3
 
-static u16 get16(const u8 *p, int be)
+int digsig_elf_ident(const u8 *ehdr, size_t len, u64 file_size, int *is64, int *big_endian)
 {
-	return be ? digsig_get_be16(p) : digsig_get_le16(p);
-}
-
-static u32 get32(const u8 *p, int be)
-{
-	return be ? digsig_get_be32(p) : digsig_get_le32(p);
-}
-
-static u64 get64(const u8 *p, int be)
-{
-	return be ? digsig_get_be64(p) : digsig_get_le64(p);
+	if (len < 4 || file_size < 4 || memcmp(ehdr, "\177ELF", 4) != 0)
+		return -ENOEXEC;
+	if (len < 52 || file_size < 52)
+		return -EBADMSG;
+	if (ehdr[EI_DATA] != ELFDATA2LSB_ && ehdr[EI_DATA] != ELFDATA2MSB_)
+		return -EBADMSG;
+	if (ehdr[EI_CLASS] != ELFCLASS32_ && ehdr[EI_CLASS] != ELFCLASS64_)
+		return -EBADMSG;
+	*is64 = ehdr[EI_CLASS] == ELFCLASS64_;
+	*big_endian = ehdr[EI_DATA] == ELFDATA2MSB_;
+	if (*is64 && (len < 64 || file_size < 64))
+		return -EBADMSG;
+	return 0;
 }
 
 int digsig_elf_phdrs(const u8 *ehdr, size_t len, u64 file_size,
@@ -40,31 +42,23 @@ int digsig_elf_phdrs(const u8 *ehdr, size_t len, u64 file_size,
 {
 	u64 phoff;
 	u16 phentsize, phnum, want;
-	int be;
+	int is64, be;
+	int err = digsig_elf_ident(ehdr, len, file_size, &is64, &be);
 
-	if (len < 4 || file_size < 4 || memcmp(ehdr, "\177ELF", 4) != 0)
-		return -ENOEXEC;
-	if (len < 52 || file_size < 52)
-		return -EBADMSG;
-	if (ehdr[EI_DATA] != ELFDATA2LSB_ && ehdr[EI_DATA] != ELFDATA2MSB_)
-		return -EBADMSG;
-	be = ehdr[EI_DATA] == ELFDATA2MSB_;
-	if (ehdr[EI_CLASS] == ELFCLASS64_) {
-		if (len < 64 || file_size < 64)
-			return -EBADMSG;
-		phoff = get64(ehdr + 32, be);
-		phentsize = get16(ehdr + 54, be);
-		phnum = get16(ehdr + 56, be);
+	if (err)
+		return err;
+	if (is64) {
+		phoff = digsig_get64(ehdr + 32, be);
+		phentsize = digsig_get16(ehdr + 54, be);
+		phnum = digsig_get16(ehdr + 56, be);
 		want = 56;
-	} else if (ehdr[EI_CLASS] == ELFCLASS32_) {
-		phoff = get32(ehdr + 28, be);
-		phentsize = get16(ehdr + 42, be);
-		phnum = get16(ehdr + 44, be);
-		want = 32;
 	} else {
-		return -EBADMSG;
+		phoff = digsig_get32(ehdr + 28, be);
+		phentsize = digsig_get16(ehdr + 42, be);
+		phnum = digsig_get16(ehdr + 44, be);
+		want = 32;
 	}
-	out->is64 = ehdr[EI_CLASS] == ELFCLASS64_;
+	out->is64 = (u8)is64;
 	out->big_endian = (u8)be;
 	out->offset = phoff;
 	out->count = phnum;
@@ -97,14 +91,14 @@ int digsig_elf_find_interp(const u8 *table, size_t len,
 		const u8 *e = table + (size_t)i * ph->entry_size;
 		u64 off, filesz;
 
-		if (get32(e, be) != PT_INTERP_)
+		if (digsig_get32(e, be) != PT_INTERP_)
 			continue;
 		if (ph->is64) {
-			off = get64(e + 8, be);
-			filesz = get64(e + 32, be);
+			off = digsig_get64(e + 8, be);
+			filesz = digsig_get64(e + 32, be);
 		} else {
-			off = get32(e + 4, be);
-			filesz = get32(e + 16, be);
+			off = digsig_get32(e + 4, be);
+			filesz = digsig_get32(e + 16, be);
 		}
 		if (filesz < 2 || filesz > DIGSIG_ELF_MAX_INTERP)
 			return -EBADMSG;

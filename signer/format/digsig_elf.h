@@ -2,7 +2,8 @@
 /*
  * Finding the ELF interpreter (PT_INTERP) an executable names, the way the
  * kernel's ELF loader does (fs/binfmt_elf.c), so digsig.ko can verify the
- * interpreter before the loader maps it. Any class and byte order.
+ * interpreter before the loader maps it. Any class and byte order. The
+ * identification of the ELF header is digsig_sections.c's too.
  *
  * Plain C shared by the kernel module and userspace (unit tests, fuzzing):
  * no allocation, no reads outside the given buffers, and every offset and
@@ -24,6 +25,14 @@ extern "C" {
  */
 #define DIGSIG_ELF_MAX_PHDRS_SIZE 65536
 #define DIGSIG_ELF_MAX_INTERP 4096
+
+/*
+ * The class and byte order of the ELF header @ehdr (@len bytes, the start
+ * of a file of @file_size bytes): 0, and *@is64 and *@big_endian set;
+ * -ENOEXEC when the bytes are not ELF; -EBADMSG when the class or byte
+ * order is unknown or the header (52 or 64 bytes) is not whole in both.
+ */
+int digsig_elf_ident(const u8 *ehdr, size_t len, u64 file_size, int *is64, int *big_endian);
 
 /* Where an executable's program header table is. */
 struct digsig_elf_phdrs {

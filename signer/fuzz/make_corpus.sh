@@ -134,8 +134,27 @@ def ehdr_fields(b):
     """Byte order and {field: (offset, struct format)} of an ELF header."""
     is64 = b[4] == 2
     f = {"phoff": (32, "Q") if is64 else (28, "I"),
-         "phentsize": (54 if is64 else 42, "H"), "phnum": (56 if is64 else 44, "H")}
+         "phentsize": (54 if is64 else 42, "H"), "phnum": (56 if is64 else 44, "H"),
+         "shoff": (40, "Q") if is64 else (32, "I"), "shentsize": (58 if is64 else 46, "H"),
+         "shnum": (60 if is64 else 48, "H"), "shstrndx": (62 if is64 else 50, "H")}
     return (">" if b[5] == 2 else "<"), f
+
+def shdr(b, index):
+    """Byte order, offset and fields of section header INDEX: a number,
+    "last" or "names" (extended numbering resolved), and the table:
+    (shoff, entry size, count, name table index)."""
+    e, f = ehdr_fields(b)
+    is64 = b[4] == 2
+    get = lambda k: struct.unpack_from(e + f[k][1], b, f[k][0])[0]
+    fields = {"name": (0, "I"), "type": (4, "I"), "offset": (24, "Q") if is64 else (16, "I"),
+              "size": (32, "Q") if is64 else (20, "I"), "link": (40 if is64 else 24, "I")}
+    shoff, size = get("shoff"), 64 if is64 else 40
+    sh0 = lambda k: struct.unpack_from(e + fields[k][1], b, shoff + fields[k][0])[0]
+    count = get("shnum") or sh0("size")
+    names = sh0("link") if get("shstrndx") == 0xFFFF else get("shstrndx")
+    i = {"last": count - 1, "names": names}.get(index)
+    i = int(index) if i is None else i
+    return e, shoff + i * size, fields, (shoff, size, count, names)
 
 def phdr(b, index):
     """Byte order, offset and fields of program header INDEX: a number,
@@ -208,7 +227,40 @@ elif cmd == "set-sig":           # SIGNED DER OUT: put another signature into th
     struct.pack_into(">I", b, rec + 116, len(der))
     b[rec + 120:rec + 120 + slot] = der + bytes(slot - len(der))
     wr(args[2], b)
-elif cmd == "eh-set":          # IN OUT FIELD VALUE: ELF header class, data, phoff, phentsize, phnum
+elif cmd == "sh-set":          # IN OUT INDEX FIELD VALUE: section header name, type, offset, size, link
+    b = bytearray(rd(args[0])); e, at, fields, _ = shdr(b, args[2])
+    off, fmt = fields[args[3]]; struct.pack_into(e + fmt, b, at + off, int(args[4], 0)); wr(args[1], b)
+elif cmd == "sh-info":         # SIGNED: prints count, name table index, offset and size, its
+    b = rd(args[0])             # sh_name, the last section's sh_name, e_shoff, record length
+    e, at, fields, (shoff, size, count, names) = shdr(b, "names")
+    get = lambda i, k: struct.unpack_from(e + fields[k][1], b, shoff + i * size + fields[k][0])[0]
+    print(count, names, get(names, "offset"), get(names, "size"), get(names, "name"),
+          get(count - 1, "name"), shoff, len(record(b)))
+elif cmd == "sh-swap":         # IN OUT: the last two section headers swapped (e_shstrndx follows)
+    b = bytearray(rd(args[0])); e, at, fields, (shoff, size, count, names) = shdr(b, "last")
+    b[at - size:at + size] = b[at:at + size] + b[at - size:at]
+    if names == count - 2:
+        _, f = ehdr_fields(b); struct.pack_into(e + "H", b, f["shstrndx"][0], count - 1)
+    wr(args[1], b)
+elif cmd == "sh-append":       # SIGNED OUT: a null section header after .digsig, the record after it
+    b = bytearray(rd(args[0])); e, at, fields, (shoff, size, count, names) = shdr(b, "last")
+    end = shoff + count * size
+    assert end == len(b) - len(record(b)), "the table does not end the covered bytes"
+    b[end:end] = bytes(size)
+    _, f = ehdr_fields(b)
+    if struct.unpack_from(e + "H", b, f["shnum"][0])[0]:
+        struct.pack_into(e + "H", b, f["shnum"][0], count + 1)
+    else:
+        struct.pack_into(e + fields["size"][1], b, shoff + fields["size"][0], count + 1)
+    struct.pack_into(e + fields["offset"][1], b, at + fields["offset"][0], end + size)
+    wr(args[1], b)
+elif cmd == "names-grow":      # IN OUT: the name table grown to the next non-zero byte after it
+    b = bytearray(rd(args[0])); e, at, fields, _ = shdr(b, "names")
+    off = struct.unpack_from(e + fields["offset"][1], b, at + fields["offset"][0])[0]
+    n = struct.unpack_from(e + fields["size"][1], b, at + fields["size"][0])[0]
+    while b[off + n] == 0: n += 1
+    struct.pack_into(e + fields["size"][1], b, at + fields["size"][0], n + 1); wr(args[1], b)
+elif cmd == "eh-set":          # IN OUT FIELD VALUE: ELF header class, data, ph*, sh* fields
     b = bytearray(rd(args[0])); v = int(args[3], 0)
     if args[2] in ("class", "data"):
         b[4 if args[2] == "class" else 5] = v
@@ -422,6 +474,90 @@ for arch in x86_64 s390x i686 powerpc; do
   head -c $((ioff - 1)) "$d" > "$o-trunc-table"
 done
 
+# --- elf_sections_fuzzer --------------------------------------------------------------
+# Signed files of each class and byte order, one with extended numbering
+# before signing, one whose section table the signer made, an object; and
+# each way step 4 (docs/format.md section 5) can fail on them: the section
+# header table outside the file or with the other class's entry size,
+# extended numbering whose count in section 0 lies, SHN_XINDEX to a bad
+# index, a name table that is no string table, empty, past the end, not
+# NUL-terminated or whose end wraps, the last section's name outside the
+# table, another's or not terminated, its offset or size not the record's,
+# .digsig not last; and program headers libObject refuses.
+X=$WORK/elf_sections_fuzzer
+mkdir -p "$X"
+cp exec-x86_64.signed exec-s390x.sha512.signed exec-i686.signed exec-powerpc.signed \
+  extnum-x86_64.o.signed nosht-powerpc.signed rel-x86_64.o.signed "$X/"
+for s in exec-x86_64.signed exec-s390x.sha512.signed exec-i686.signed exec-powerpc.signed; do
+  o=$X/${s%%.*}
+  size=$(stat -c %s "$s")
+  read -r count names names_off names_size names_name last_name shoff rl < <(tool sh-info "$s")
+  covered=$((size - rl))
+  # (bash arithmetic is signed 64-bit: spell the large values out)
+  if [[ $s == exec-x86_64* || $s == exec-s390x* ]]; then
+    max=0xffffffffffffffff max15=0xfffffffffffffff0 entsize=64 other=40
+  else
+    max=0xffffffff max15=0xfffffff0 entsize=40 other=64
+  fi
+  tool eh-set "$s" "$o-shoff-0" shoff 0
+  tool eh-set "$s" "$o-shoff-eof" shoff "$size"
+  tool eh-set "$s" "$o-shoff-last-entry-past-eof" shoff $((size - entsize + 1))
+  tool eh-set "$s" "$o-shoff-max" shoff "$max"
+  tool eh-set "$s" "$o-shentsize-other-class" shentsize "$other"
+  tool eh-set "$s" "$o-shentsize-plus-1" shentsize $((entsize + 1))
+  tool eh-set "$s" "$o-shnum-past-eof" shnum $(((size - shoff) / entsize + 1))
+  tool eh-set "$s" "$o-shnum-minus-1" shnum $((count - 1))
+  tool eh-set "$s" "$o-shstrndx-0" shstrndx 0
+  tool eh-set "$s" "$o-shstrndx-count" shstrndx "$count"
+  tool eh-set "$s" "$o-shstrndx-loreserve" shstrndx 0xff00
+  tool eh-set "$s" "$WORK/shnum0" shnum 0
+  tool sh-set "$WORK/shnum0" "$o-extnum" 0 size "$count"
+  tool sh-set "$WORK/shnum0" "$o-extnum-size-minus-1" 0 size $((count - 1))
+  tool sh-set "$WORK/shnum0" "$o-extnum-size-plus-1" 0 size $((count + 1))
+  tool sh-set "$WORK/shnum0" "$o-extnum-size-0" 0 size 0
+  tool sh-set "$WORK/shnum0" "$o-extnum-size-max" 0 size "$max"
+  [[ $entsize == 40 ]] || tool sh-set "$WORK/shnum0" "$o-extnum-size-wraps" 0 size $(((1 << 58) + count))
+  tool eh-set "$s" "$WORK/xindex" shstrndx 0xffff
+  tool sh-set "$WORK/xindex" "$o-xindex" 0 link "$names"
+  tool sh-set "$WORK/xindex" "$o-xindex-link-0" 0 link 0
+  tool sh-set "$WORK/xindex" "$o-xindex-link-count" 0 link "$count"
+  tool sh-set "$WORK/xindex" "$o-xindex-link-digsig" 0 link $((count - 1))
+  tool eh-set "$o-extnum" "$WORK/both" shstrndx 0xffff
+  tool sh-set "$WORK/both" "$o-extnum-xindex" 0 link "$names"
+  tool sh-set "$s" "$o-names-progbits" names type 1
+  tool sh-set "$s" "$o-names-size-0" names size 0
+  tool sh-set "$s" "$o-names-past-eof" names size $((size - names_off + 1))
+  tool sh-set "$s" "$o-names-offset-eof" names offset "$size"
+  tool sh-set "$s" "$WORK/wrap" names offset "$max15"
+  tool sh-set "$WORK/wrap" "$o-names-end-wraps" names size 0x20
+  tool names-grow "$s" "$o-names-no-nul"
+  tool sh-set "$s" "$o-names-name-past-table" names name "$names_size"
+  tool sh-set "$s" "$o-section0-progbits-past-eof" 0 type 1
+  tool sh-set "$o-section0-progbits-past-eof" "$o-section0-progbits-past-eof" 0 offset "$size"
+  tool sh-set "$o-section0-progbits-past-eof" "$o-section0-progbits-past-eof" 0 size 1
+  tool sh-set "$s" "$o-name-0" last name 0
+  tool sh-set "$s" "$o-name-past-table" last name "$names_size"
+  tool sh-set "$s" "$o-name-last-byte" last name $((names_size - 1))
+  tool sh-set "$s" "$o-name-tail" last name $((last_name + 1))
+  tool sh-set "$s" "$o-name-shstrtab" last name "$names_name"
+  tool sh-set "$s" "$o-name-wraps-32" last name 0xfffffff9
+  tool patch "$s" "$o-name-no-nul" $((names_off + last_name + 7)) 58
+  tool sh-set "$s" "$o-digsig-offset-minus-1" last offset $((covered - 1))
+  tool sh-set "$s" "$o-digsig-offset-plus-1" last offset $((covered + 1))
+  tool sh-set "$s" "$o-digsig-size-minus-1" last size $((rl - 1))
+  tool sh-set "$s" "$o-digsig-size-plus-1" last size $((rl + 1))
+  tool sh-set "$s" "$o-digsig-nobits" last type 8
+  tool sh-swap "$s" "$o-digsig-not-last"
+  tool sh-append "$s" "$o-section-after-digsig"
+  tool eh-set "$s" "$o-phoff-eof" phoff "$size"
+  tool eh-set "$o-phoff-eof" "$o-phoff-eof-phnum-0" phnum 0
+  # Section 1 with data past the end: digsig verify refuses it (ParseElf
+  # reads every header), the check never reads that header.
+  [[ $names == 1 ]] && { echo "make_corpus: $s names its name table 1" >&2; exit 1; }
+  tool sh-set "$s" "$WORK/other" 1 type 1
+  tool sh-set "$WORK/other" "$o-other-section-past-eof" 1 offset "$size"
+done
+
 # --- revocation_list_fuzzer ---------------------------------------------------------
 # Lists signed by the corpus key (so VerifyRevocationList gets to succeed),
 # one by the other key, every grammar violation re-wrapped with a real
@@ -545,7 +681,7 @@ head -c 100 "$T/ustar.tar.gz" > "$T/truncated.tar.gz"
 
 # --- install ----------------------------------------------------------------------
 for t in elf_reader_fuzzer signature_record_fuzzer pkcs7_fuzzer tar_archive_fuzzer \
-  elf_interp_fuzzer revocation_list_fuzzer; do
+  elf_interp_fuzzer elf_sections_fuzzer revocation_list_fuzzer; do
   # Regression inputs added by hand (crash-*) stay; everything else is ours.
   mkdir -p "$CORPUS/$t"
   find "$CORPUS/$t" -type f ! -name 'crash-*' -delete

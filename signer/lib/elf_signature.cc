@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "signer/format/digsig_sections.h"
 #include "signer/lib/byte_order.h"
 #include "signer/lib/file_io.h"
 
@@ -98,6 +99,15 @@ NameTable BuildNameTable(ByteSpan file, const ElfImage& img) {
   return t;
 }
 
+// digsig_sections_check()'s reader over a file in memory (it asks only for
+// bytes inside the file).
+int ReadFromSpan(void* ctx, uint8_t* buf, uint32_t n, uint64_t pos) {
+  const ByteSpan& file = *static_cast<const ByteSpan*>(ctx);
+  if (pos > file.size() || n > file.size() - pos) return -EIO;
+  std::memcpy(buf, file.data() + pos, n);
+  return 0;
+}
+
 Result<Bytes> DigestOf(HashAlgo hash, const std::vector<ByteSpan>& pieces) {
   auto hasher = Hasher::Create(hash);
   if (!hasher) return hasher.error();
@@ -134,12 +144,13 @@ Result<ElfSignature> LocateSignature(ByteSpan file) {
 
   auto img = ParseElf(file);
   if (!img) return img.error();
-  // The record must be exactly the content of the last section, ".digsig".
+  // The record must be exactly the content of the last section, ".digsig"
+  // (docs/format.md section 5 step 4): the C digsig.ko runs, so that the
+  // rule is written once.
   if (img->sections.empty())
     return Error(ErrorCode::kMalformed, "signature record without a section header table");
-  const ElfSection& last = img->sections.back();
-  if (last.name != kSignatureSectionName || last.offset != sig.record_offset ||
-      last.size != record_len)
+  if (digsig_sections_check(file.data(), file.size(), file.size(), sig.record_offset, record_len,
+                            ReadFromSpan, &file) != 0)
     return Error(ErrorCode::kMalformed, "signature record is not the last section, .digsig");
   const uint64_t ehdr = img->layout().ehdr_size;
   const digsig_payload& p = sig.record.payload;
