@@ -153,18 +153,22 @@ static int read_at(void *file, u8 *buf, u32 len, u64 pos)
 }
 
 /*
- * Step 4: the last section is ".digsig", exactly over the record. The ELF
- * header, then at most DIGSIG_SECTIONS_MAX_READS reads of at most 64 bytes,
- * whatever the section count.
+ * What the ELF header decides: the payload's orig_len is at least the
+ * class's header (step 3), and the last section is ".digsig", exactly over
+ * the record (step 4). The ELF header, then at most
+ * DIGSIG_SECTIONS_MAX_READS reads of at most 64 bytes, whatever the
+ * section count.
  */
-static enum digsig_reason check_sections(struct file *file, u64 size,
-					 const struct digsig_record *rec)
+static enum digsig_reason check_elf_layout(struct file *file, u64 size,
+					    const struct digsig_record *rec)
 {
 	u8 ehdr[DIGSIG_ELF_HEADER_SIZE];
 	int err;
 
 	/* size >= rec->record_len >= DIGSIG_MIN_RECORD > sizeof(ehdr). */
 	err = digsig_read_exact(file, ehdr, sizeof(ehdr), 0);
+	if (!err)
+		err = digsig_elf_orig_len_ok(ehdr, sizeof(ehdr), size, rec->payload.orig_len);
 	if (!err)
 		err = digsig_sections_check(ehdr, sizeof(ehdr), size, rec->payload.covered_len,
 					    rec->record_len, read_at, file);
@@ -233,7 +237,7 @@ enum digsig_reason digsig_verify_file(struct file *file)
 	 * first). Passing it proves nothing by itself: the section table is
 	 * among the covered bytes, which only the digest vouches for.
 	 */
-	reason = check_sections(file, size, &rec);
+	reason = check_elf_layout(file, size, &rec);
 	if (reason != DIGSIG_OK)
 		goto out;
 	/*

@@ -37,6 +37,16 @@ int digsig_elf_ident(const u8 *ehdr, size_t len, u64 file_size, int *is64, int *
 	return 0;
 }
 
+int digsig_elf_orig_len_ok(const u8 *ehdr, size_t len, u64 file_size, u64 orig_len)
+{
+	int is64, be;
+	int err = digsig_elf_ident(ehdr, len, file_size, &is64, &be);
+
+	if (err)
+		return err;
+	return orig_len < (is64 ? 64u : 52u) ? -EBADMSG : 0;
+}
+
 int digsig_elf_phdrs(const u8 *ehdr, size_t len, u64 file_size,
 		     struct digsig_elf_phdrs *out)
 {

@@ -34,6 +34,13 @@ extern "C" {
  */
 int digsig_elf_ident(const u8 *ehdr, size_t len, u64 file_size, int *is64, int *big_endian);
 
+/*
+ * docs/format.md section 3: a payload's orig_len (the unsigned file's
+ * length) is at least the ELF header of the signed file's class (52 or 64
+ * bytes). 0 when it is; -EBADMSG when not; digsig_elf_ident()'s errors.
+ */
+int digsig_elf_orig_len_ok(const u8 *ehdr, size_t len, u64 file_size, u64 orig_len);
+
 /* Where an executable's program header table is. */
 struct digsig_elf_phdrs {
 	u64 offset;	/* file offset of the table */

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "signer/format/digsig_elf.h"
 #include "signer/format/digsig_sections.h"
 #include "signer/lib/byte_order.h"
 #include "signer/lib/file_io.h"
@@ -152,9 +153,8 @@ Result<ElfSignature> LocateSignature(ByteSpan file) {
   if (digsig_sections_check(file.data(), file.size(), file.size(), sig.record_offset, record_len,
                             ReadFromSpan, &file) != 0)
     return Error(ErrorCode::kMalformed, "signature record is not the last section, .digsig");
-  const uint64_t ehdr = img->layout().ehdr_size;
-  const digsig_payload& p = sig.record.payload;
-  if (p.orig_len < ehdr) return Error(ErrorCode::kMalformed, "recorded original length too small");
+  if (digsig_elf_orig_len_ok(file.data(), file.size(), file.size(), sig.record.payload.orig_len))
+    return Error(ErrorCode::kMalformed, "recorded original length too small");
   sig.image = std::move(*img);
 
   auto signer = Pkcs7Describe(sig.pkcs7());

@@ -12,10 +12,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "signer/format/digsig_elf.h"
 #include "signer/format/digsig_format.h"
 #include "signer/format/digsig_sections.h"
 #include "signer/lib/byte_order.h"
@@ -242,12 +244,15 @@ class Signer {
   // A new record over the covered bytes as they are now (or `covered`
   // bytes long when given): a signature the trusted key made, so that only
   // step 4 can fail.
-  Bytes Resign(const Bytes& f, uint64_t covered = 0) const {
+  // `orig_len`, when given, replaces the payload's.
+  Bytes Resign(const Bytes& f, uint64_t covered = 0,
+               std::optional<uint64_t> orig_len = std::nullopt) const {
     if (covered == 0) covered = Covered(f);
     const Bytes rec(f.begin() + static_cast<ptrdiff_t>(Covered(f)), f.end());
     digsig_payload p;
     EXPECT_EQ(digsig_decode_payload(rec.data(), &p), 0);
     p.covered_len = covered;
+    if (orig_len) p.orig_len = *orig_len;
     auto hasher = Hasher::Create(HashAlgo::kSha256);
     hasher->Update(ByteSpan(f.data(), covered));
     const Bytes digest = hasher->Finish();
@@ -349,6 +354,30 @@ TEST(ElfSections, SignedHereEveryShapeAndOnlyStep4Fails) {
                      swapped.bytes().begin() + static_cast<ptrdiff_t>(at + swapped.entsize()));
     if (e.names() == last - 1) swapped.Set(Elf::kShstrndx, last);
     Expect(signer.Resign(swapped.bytes()), -EBADMSG, signer.trusted());
+  }
+}
+
+// Step 3's lower bound on orig_len, the class's ELF header: the shared C
+// that digsig.ko and digsig verify both call. A trusted signature over a
+// smaller one is malformed; the header size itself passes.
+TEST(ElfOrigLen, AtLeastTheElfHeader) {
+  const Signer signer;
+  for (const Shape& s : kSynthetic) {
+    SCOPED_TRACE(Name(s));
+    const uint64_t header = s.is64 ? 64 : 52;
+    const Bytes f = signer.Sign(Unsigned(s));
+    for (uint64_t orig : {uint64_t{0}, header - 1, header}) {
+      SCOPED_TRACE(orig);
+      const Bytes g = signer.Resign(f, 0, orig);
+      const int want = orig < header ? -EBADMSG : 0;
+      EXPECT_EQ(digsig_elf_orig_len_ok(g.data(), g.size(), g.size(), orig), want);
+      auto v = VerifyElf(g, signer.trusted());
+      if (want != 0) {
+        ASSERT_FALSE(v.ok());
+        EXPECT_EQ(v.error().code(), ErrorCode::kMalformed) << v.error().message();
+      }
+    }
+    EXPECT_EQ(digsig_elf_orig_len_ok(f.data(), 3, f.size(), header), -ENOEXEC);
   }
 }
 
