@@ -21,6 +21,8 @@
 # newest /usr/src/linux-headers-*-amd64, else the newest /boot/vmlinuz-*.
 # Timeout: $BOARD_TIMEOUT seconds (default 180; TCG boots in ~6 s).
 # CPUs: $BOARD_SMP (default 1).
+# Disk: $BOARD_DISK, a raw image attached as a virtio disk (the board sees
+# /dev/vda once it loads virtio_pci and virtio_blk); none by default.
 #
 # Extended attributes: an initramfs (cpio) carries none, but the board's root
 # is then tmpfs, which keeps security.* attributes. With $BOARD_TOOL set to a
@@ -126,8 +128,14 @@ INIT
 chmod 0755 "$root/board-init"
 (cd "$root" && find . | sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$work/initramfs.cpio.gz"
 
+disk=()
+if [ -n "${BOARD_DISK:-}" ]; then
+  [ -f "$BOARD_DISK" ] || { echo "board: BOARD_DISK=$BOARD_DISK does not exist" >&2; exit 1; }
+  disk=(-drive "file=$BOARD_DISK,if=virtio,format=raw")
+fi
 status=0
 timeout "${BOARD_TIMEOUT:-180}" qemu-system-x86_64 -accel tcg -smp "${BOARD_SMP:-1}" -m 512 -nographic -no-reboot \
+  "${disk[@]}" \
   -kernel "$kernel" -initrd "$work/initramfs.cpio.gz" \
   -append "console=ttyS0 quiet panic=-1 rdinit=/board-init" \
   </dev/null >"$out/console.log" 2>&1 || status=$?
