@@ -9,10 +9,13 @@
  * When a module goes live with a format ahead of ours, we insert another
  * copy of ours at the head. The kernel offers no safe way to move or
  * remove a format that an exec may be inside (the exec loop reads its list
- * link after the call), so older copies stay registered behind and step
- * aside: only copies from index first_judge on judge, and first_judge
- * moves to a new copy only once that copy is in the list, so some copy of
- * ours always judges first. There is room for DIGSIG_FORMATS copies.
+ * link after the call), so older copies stay registered behind, and judge
+ * too: an exec that was already past the head when the new copy went in
+ * reaches an older copy without having been judged. A file judged twice
+ * costs a cache lookup where it may be cached. There is room for
+ * DIGSIG_FORMATS copies; once the policy is locked, a module is refused
+ * when none is left (it could stay ahead for good), and so is any module
+ * the kernel's own keys did not sign (it could take the formats out).
  *
  * Forced unload: the stock kernel has CONFIG_MODULE_FORCE_UNLOAD, and
  * rmmod -f unloads a module whatever its reference count. The exec loop
@@ -32,33 +35,9 @@
 static int (*verifier)(struct linux_binprm *bprm);
 static struct linux_binfmt formats[DIGSIG_FORMATS];
 static unsigned int registered;		/* formats[0, registered) are in the list */
-static unsigned int first_judge;	/* copies before this one step aside */
 static struct list_head *format_list;	/* the kernel's list head */
 static bool pinned;			/* locked: no module reference */
 static DEFINE_MUTEX(formats_mutex);
-
-static int judge(unsigned int copy, struct linux_binprm *bprm)
-{
-	if (copy < READ_ONCE(first_judge))
-		return -ENOEXEC;	/* a newer copy ahead has judged */
-	return verifier(bprm);
-}
-
-/* One entry point per copy, so each knows which copy it is. */
-#define DIGSIG_COPY(n) \
-	static int load_##n(struct linux_binprm *bprm) { return judge(n, bprm); }
-DIGSIG_COPY(0)
-DIGSIG_COPY(1)
-DIGSIG_COPY(2)
-DIGSIG_COPY(3)
-DIGSIG_COPY(4)
-DIGSIG_COPY(5)
-DIGSIG_COPY(6)
-DIGSIG_COPY(7)
-
-static int (* const entry_points[DIGSIG_FORMATS])(struct linux_binprm *bprm) = {
-	load_0, load_1, load_2, load_3, load_4, load_5, load_6, load_7,
-};
 
 /* Inserts copy number @registered at the head of the list. */
 static void insert_copy_locked(void)
@@ -66,11 +45,9 @@ static void insert_copy_locked(void)
 	struct linux_binfmt *fmt = &formats[registered];
 
 	fmt->module = pinned ? NULL : THIS_MODULE;
-	fmt->load_binary = entry_points[registered];
+	fmt->load_binary = verifier;
 	__register_binfmt(fmt, 1);
-	WRITE_ONCE(registered, registered + 1);
-	/* In the list, and so ahead of the older copies: they may step aside. */
-	WRITE_ONCE(first_judge, registered - 1);
+	registered++;
 }
 
 /* Puts a copy of ours back at the head when another format got there. */
@@ -86,8 +63,33 @@ static void stay_first_locked(void)
 	pr_info("digsig: a binary format registered ahead; the verifier is first again\n");
 }
 
+/*
+ * Locked, a module the kernel's keys did not sign could take the verifier
+ * out of the list; and once no copy is left, a module's format could stay
+ * ahead for good. Both are refused before their init runs.
+ */
+static int module_coming(struct module *mod)
+{
+	int err = 0;
+
+	mutex_lock(&formats_mutex);
+	if (pinned && IS_ENABLED(CONFIG_MODULE_SIG) && !mod->sig_ok) {
+		pr_err("digsig: module %s refused: not signed by a key the kernel trusts, and the policy is locked\n",
+		       mod->name);
+		err = -EPERM;
+	} else if (pinned && registered == DIGSIG_FORMATS) {
+		pr_err("digsig: module %s refused: no copy of the verifier is left to stay first\n",
+		       mod->name);
+		err = -EPERM;
+	}
+	mutex_unlock(&formats_mutex);
+	return notifier_from_errno(err);
+}
+
 static int module_event(struct notifier_block *nb, unsigned long state, void *data)
 {
+	if (state == MODULE_STATE_COMING)
+		return module_coming(data);
 	/* A module's init (where formats register) has run by MODULE_STATE_LIVE. */
 	if (state != MODULE_STATE_LIVE)
 		return NOTIFY_DONE;

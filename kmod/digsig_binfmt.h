@@ -15,7 +15,8 @@ int digsig_binfmt_init(int (*verify)(struct linux_binprm *bprm));
 /*
  * The policy is locked: from now on the formats hold no reference to the
  * module, so they are called even while a forced rmmod marks it going, and
- * digsig_binfmt_exit() never returns (the module's code stays in place).
+ * digsig_binfmt_exit() never returns (the module's code stays in place);
+ * and no module loads that the kernel's own keys did not sign.
  */
 void digsig_binfmt_lock(void);
 /*

@@ -33,6 +33,7 @@
 #define DIGSIG_CACHE_EVENTS (FS_MODIFY | FS_ATTRIB | FS_CLOSE_WRITE | FS_DELETE_SELF)
 
 struct digsig_stamp {
+	const struct inode *inode;	/* (dev, ino) repeat: btrfs subvolumes */
 	dev_t dev;
 	unsigned long ino;
 	u32 generation;
@@ -70,6 +71,7 @@ static DECLARE_WAIT_QUEUE_HEAD(cache_marks_freed);
 static void stamp_of(struct inode *inode, struct digsig_stamp *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->inode = inode;
 	s->dev = inode->i_sb->s_dev;
 	s->ino = inode->i_ino;
 	s->generation = inode->i_generation;
@@ -96,7 +98,7 @@ static struct digsig_cache_entry *find_locked(const struct digsig_stamp *s)
 	struct digsig_cache_entry *e;
 
 	hash_for_each_possible(cache_table, e, node, stamp_hash(s))
-		if (e->stamp.dev == s->dev && e->stamp.ino == s->ino)
+		if (e->stamp.inode == s->inode && e->stamp.dev == s->dev && e->stamp.ino == s->ino)
 			return e;
 	return NULL;
 }

@@ -99,7 +99,13 @@ static int verify_through_cache(struct file *file, enum digsig_reason (*verify)(
 			goto out;
 		}
 		digsig_count_verified();
-		has_interp = bprm != NULL;	/* not known yet */
+		/*
+		 * Not known yet: only digsig_check_interpreter() may say
+		 * "none". An interpreter's verdict (no bprm) stays "unknown",
+		 * so the same file exec'd as a program later has its own
+		 * PT_INTERP checked.
+		 */
+		has_interp = true;
 	}
 	if (bprm && has_interp)
 		err = digsig_check_interpreter(bprm, verify_interpreter, reason, interp,

@@ -20,11 +20,16 @@
  *  - FUSE, and every filesystem mounted from a user namespace: the
  *    mounter decides what each read returns, so verifying one read proves
  *    nothing about the next (IMA calls these unverifiable). Refused.
- * Network and cluster filesystems, and anything not known to be local
- * (block-device or in-memory), are verified on every exec, never cached:
- * another machine can change them without an event here.
+ * Cached are only verdicts on filesystems where the stamp moves with every
+ * change the kernel can make (sees_every_change()): the cache's fsnotify
+ * marks see most writers, not those that open with FMODE_NONOTIFY (the
+ * real files overlayfs writes through, fanotify's event files). Network,
+ * cluster and in-memory filesystems, vfat, and devices fed from outside
+ * the kernel (loop, nbd, ublk) are verified on every exec.
  */
+#include <linux/blkdev.h>
 #include <linux/magic.h>
+#include <linux/major.h>
 #include <linux/mount.h>
 #include <linux/shmem_fs.h>
 #include <linux/user_namespace.h>
@@ -43,18 +48,49 @@ static bool untrusted_mounter(const struct super_block *sb)
 	       (sb->s_iflags & (SB_I_UNTRUSTED_MOUNTER | SB_I_IMA_UNVERIFIABLE_SIGNATURE));
 }
 
-/* The kernel sees every change: local, and written only through this kernel. */
+/* A block device whose bytes someone else supplies: a file, a server, a daemon. */
+static bool bdev_fed_from_outside(const struct block_device *bdev)
+{
+	unsigned int major = MAJOR(bdev->bd_dev);
+
+	return major == LOOP_MAJOR || major == NBD_MAJOR ||
+	       strncmp(bdev->bd_disk->disk_name, "ublkb", 5) == 0;
+}
+
+/* Filesystems that cannot write at all: their bytes change only below them. */
+static bool read_only_by_design(const struct super_block *sb)
+{
+	switch (sb->s_magic) {
+	case SQUASHFS_MAGIC:
+	case EROFS_SUPER_MAGIC_V1:
+	case ISOFS_SUPER_MAGIC:
+	case CRAMFS_MAGIC:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The kernel sees every change, and the stamp moves with each: local, on a
+ * device only this kernel writes, and either with i_version
+ * (file_update_time() bumps it on write(2) and on page_mkwrite, also for
+ * FMODE_NONOTIFY writers such as overlayfs's real files and fanotify's
+ * event files, which no mark sees) or unable to write at all. Not tmpfs
+ * nor ramfs (a shared mapping writes without moving anything, and a write
+ * through an overlay whose upper layer is there sends no event), not vfat
+ * (no i_version, 2-second times).
+ */
 static bool sees_every_change(const struct super_block *sb)
 {
 	switch (sb->s_magic) {
-	case TMPFS_MAGIC:
-	case RAMFS_MAGIC:
-		return true;
 	case DIGSIG_GFS2_MAGIC:
 	case DIGSIG_OCFS2_MAGIC:
 		return false;	/* shared with other machines */
 	}
-	return sb->s_type->fs_flags & FS_REQUIRES_DEV;
+	if (!(sb->s_type->fs_flags & FS_REQUIRES_DEV) || !sb->s_bdev ||
+	    bdev_fed_from_outside(sb->s_bdev))
+		return false;
+	return (sb->s_flags & SB_I_VERSION) || read_only_by_design(sb);
 }
 
 /* A file of a kernel-internal mount (memfd_create): only its seals hold it. */

@@ -20,16 +20,22 @@
 #     there is no window in a weaker policy, and every later exec (the
 #     image's programs, a modprobe the kernel starts for a module it wants)
 #     is checked.
-#  3. (Where an image adds runtime certificates, they go here, as the lock
+#  3. The image's other modules, before the lock: once locked, digsig
+#     refuses every module the kernel's own keys did not sign (the image's
+#     are signed by the product's key, which the stock kernel does not
+#     trust). A module that fails to load is reported; the rest goes on.
+#  4. (Where an image adds runtime certificates, they go here, as the lock
 #     refuses them; a revocation list may come before or after the lock.)
 #     digsig locked, as soon as its policy is complete: until reboot the
-#     mode cannot be lowered, nonelf not relaxed, no certificate added, and
-#     the module holds itself against rmmod.
-#  4. kernel.kexec_load_disabled=1 and kernel.yama.ptrace_scope=3: they need
+#     mode cannot be lowered, nonelf not relaxed, no certificate added, no
+#     module the kernel did not verify loaded, and the module holds itself
+#     against rmmod (rmmod -f included).
+#  5. kernel.kexec_load_disabled=1 and kernel.yama.ptrace_scope=3: they need
 #     nothing before them and nothing after them needs kexec or ptrace; both
-#     are one-way until reboot.
-#  5. The image's other modules, still loadable as modules_disabled is not
-#     yet set. A module that fails to load is reported; the rest goes on.
+#     are one-way until reboot. kernel.unprivileged_userns_clone=0 (a
+#     Debian sysctl; root may set it back): users get no user namespaces,
+#     so no mount namespace of their own in which to race the ELF
+#     interpreter's path, nor FUSE or overlayfs mounts of their own.
 #  6. kernel.modules_disabled=1, the very last module-related step: after
 #     it nothing loads, not even what the kernel would load on demand (a
 #     file system, a crypto driver), and nothing unloads; so every module
@@ -95,11 +101,6 @@ digsig_enforce_profile() {
     digsig_profile_fail "digsig.ko (enforce, nonelf $digsig_nonelf) from $digsig_module"
   fi
   # 3.
-  digsig_profile_write "$digsig_fs/lock" 1
-  # 4.
-  digsig_profile_sysctl kernel.kexec_load_disabled 1
-  digsig_profile_sysctl kernel.yama.ptrace_scope 3
-  # 5.
   for digsig_image_module in "$@"; do
     if insmod "$digsig_image_module"; then
       digsig_profile_say "module $digsig_image_module loaded"
@@ -107,6 +108,12 @@ digsig_enforce_profile() {
       digsig_profile_fail "module $digsig_image_module"
     fi
   done
+  # 4.
+  digsig_profile_write "$digsig_fs/lock" 1
+  # 5.
+  digsig_profile_sysctl kernel.kexec_load_disabled 1
+  digsig_profile_sysctl kernel.yama.ptrace_scope 3
+  digsig_profile_sysctl kernel.unprivileged_userns_clone 0
   # 6.
   digsig_profile_sysctl kernel.modules_disabled 1
   return "$digsig_profile_status"

@@ -301,6 +301,13 @@ result ext4-evicted-inode-leaves-cache $? "entries $entries -> $(counter cache_e
 verified_again $E/ev; result ext4-evicted-inode-verified-again $? "$(tr '\n' ' ' <$S/stats)"
 cp $G $E/xa && $E/xa >/dev/null && $T setxattr $E/xa trusted.attack2 1
 verified_again $E/xa; result ext4-xattr-change-verified-again $?
+# A cached ext4 file changed in place, by write(2) and by a shared mapping
+# (the tmpfs attack): the mark and i_version both see it; refused.
+cp $G $E/dd && $E/dd >/dev/null && hits $E/dd &&
+  printf '\252\125\252\125' | dd of=$E/dd bs=1 seek=4000 conv=notrunc 2>/dev/null
+refused $E/dd; result ext4-cached-rewrite-refused $?
+cp $G $E/mm && $E/mm >/dev/null && hits $E/mm && $T overwrite $E/mm $P >/dev/null
+attack $E/mm; result ext4-cached-mmap-overwrite-refused $? "$out"
 
 # Other names for the same inode; a new inode under the old name.
 cp $G /tmp/hl && ln /tmp/hl /tmp/hl2 && /tmp/hl >/dev/null && $T write-at pwrite /tmp/hl2 4000

@@ -57,6 +57,7 @@ sleeper root; rpid=$pid
 sleeper user; upid=$pid
 out=$(mem_write root $rpid); result before-root-writes-process-code $? "$out"
 out=$(mem_write user $upid); result before-user-writes-own-process-code $? "$out"
+$T as-user /bin/busybox unshare -Ur /bin/sh -c true; result before-user-namespaces-allowed $?
 
 # The image's own init script, as busybox init runs it: the profile, then
 # the greeting. (On failure it powers the board off: no BOARD-DONE.)
@@ -96,6 +97,8 @@ test "$(cat /proc/sys/kernel/yama/ptrace_scope)" = 3; result ptrace-scope-3 $?
 out=$(mem_write root $rpid); failed_with "$out" 'open: errno 13 '; result root-cannot-write-process-code $? "$out"
 out=$(mem_write user $upid); failed_with "$out" 'open: errno 13 '; result user-cannot-write-own-process-code $? "$out"
 kill -0 $rpid && kill -0 $upid; result write-targets-still-running $?
+test "$(cat /proc/sys/kernel/unprivileged_userns_clone)" = 0; result user-namespaces-disabled $?
+! $T as-user /bin/busybox unshare -Ur /bin/sh -c true 2>/dev/null; result user-cannot-unshare $?
 out=$(mem_write root self); result root-process-writes-own-memory $? "$out"
 out=$(mem_write user self); result user-process-writes-own-memory $? "$out"
 kill $rpid $upid
@@ -118,7 +121,7 @@ check "the board boots the demo image and finishes the scenario" \
 cat "$W/out/console.log" >>"$LOG"
 for name in before-unsigned-runs before-script-runs before-late-module-loads \
   before-kexec-load-allowed before-kexec-file-load-allowed before-root-writes-process-code \
-  before-user-writes-own-process-code profile-applied program-output \
+  before-user-writes-own-process-code before-user-namespaces-allowed profile-applied program-output \
   digsig-loaded digsig-mode-enforce digsig-nonelf-deny digsig-locked digsig-mode-cannot-be-lowered \
   digsig-cannot-be-unloaded unsigned-refused unsigned-refusal-logged script-refused \
   signed-program-runs busybox-runs user-runs-signed-program \
@@ -126,7 +129,7 @@ for name in before-unsigned-runs before-script-runs before-late-module-loads \
   kexec-load-disabled kexec-load-refused kexec-file-load-refused kexec-cannot-be-reenabled \
   ptrace-scope-3 ptrace-scope-cannot-be-lowered root-cannot-write-process-code \
   user-cannot-write-own-process-code write-targets-still-running root-process-writes-own-memory \
-  user-process-writes-own-memory manifest-shipped; do
+  user-process-writes-own-memory user-namespaces-disabled user-cannot-unshare manifest-shipped; do
   check "board: $name" grep -q "^BOARD-RESULT $name PASS" "$W/out/results.txt"
 done
 tr -d '\r' <"$W/out/console.log" | grep -aE '^BOARD-(DMESG|INFO)' || true
