@@ -5,8 +5,9 @@
  * offset and size against the file's size before it is used.
  *
  * The ELF loader opens the interpreter again by path after this check; a
- * process able to replace that file between the two opens can win the
- * race. The IMA layer (docs/runtime.md) checks the mapping the loader makes.
+ * process able to replace that file between the two opens could win the
+ * race, so the file verified here is kept open and digsig_mapped.c checks,
+ * once the exec is done, that the loader mapped this one.
  */
 #include <linux/err.h>
 #include <linux/file.h>
@@ -56,7 +57,8 @@ out:
 
 int digsig_check_interpreter(struct linux_binprm *bprm,
 			     enum digsig_reason (*verify)(struct file *file),
-			     enum digsig_reason *reason, char **path, bool *has_interp)
+			     enum digsig_reason *reason, char **path, bool *has_interp,
+			     struct file **kept)
 {
 	u64 size = i_size_read(file_inode(bprm->file));
 	struct digsig_elf_phdrs ph;
@@ -65,6 +67,7 @@ int digsig_check_interpreter(struct linux_binprm *bprm,
 	int found;
 
 	*path = NULL;
+	*kept = NULL;
 	*reason = DIGSIG_OK;
 	*has_interp = true;
 	if (digsig_elf_phdrs(bprm->buf, BINPRM_BUF_SIZE, size, &ph)) {
@@ -97,11 +100,13 @@ int digsig_check_interpreter(struct linux_binprm *bprm,
 		return err == -ENOEXEC ? -EACCES : err;
 	}
 	*reason = verify(interp);
+	if (*reason == DIGSIG_OK) {
+		kfree(name);
+		*kept = interp;	/* digsig_mapped.c compares the loader's mapping */
+		return 0;
+	}
 	allow_write_access(interp);
 	fput(interp);
-	if (*reason == DIGSIG_OK)
-		kfree(name);
-	else
-		*path = name;
+	*path = name;
 	return 0;
 }

@@ -17,10 +17,13 @@
  * report as the ELF loader would have; never -ENOEXEC (made -EACCES), which
  * exec would take for "try the next format". On a refusal *@path is the
  * interpreter's path (kfree() it); otherwise NULL. *@has_interp is false
- * only when the program certainly names no interpreter.
+ * only when the program certainly names no interpreter. When the
+ * interpreter verified, *@kept is its file, still open and denying writers
+ * (the caller releases it: allow_write_access(), fput()); otherwise NULL.
  */
 int digsig_check_interpreter(struct linux_binprm *bprm,
 			     enum digsig_reason (*verify)(struct file *file),
-			     enum digsig_reason *reason, char **path, bool *has_interp);
+			     enum digsig_reason *reason, char **path, bool *has_interp,
+			     struct file **kept);
 
 #endif /* DIGSIG_INTERP_H */

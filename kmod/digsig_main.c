@@ -33,6 +33,7 @@
 #include "digsig_fs.h"
 #include "digsig_interp.h"
 #include "digsig_keys.h"
+#include "digsig_mapped.h"
 #include "digsig_policy.h"
 #include "digsig_revoke.h"
 #include "digsig_source.h"
@@ -73,11 +74,12 @@ static enum digsig_reason verify_interpreter(struct file *file);
  * allows one (digsig_source.h). With @bprm (an ELF program), the ELF
  * interpreter it names is checked too, on a hit as well; the cache
  * remembers whether there is one, so a static program on a warm cache
- * costs one lookup. @interp is set when the interpreter is at fault.
+ * costs one lookup. @interp is set when the interpreter is at fault;
+ * @interp_file (with @bprm) to the interpreter verified, still open.
  */
 static int verify_through_cache(struct file *file, enum digsig_reason (*verify)(struct file *file),
 				struct linux_binprm *bprm, enum digsig_reason *reason,
-				char **interp)
+				char **interp, struct file **interp_file)
 {
 	struct digsig_cache_entry *pending = NULL;
 	struct digsig_source src;
@@ -109,7 +111,7 @@ static int verify_through_cache(struct file *file, enum digsig_reason (*verify)(
 	}
 	if (bprm && has_interp)
 		err = digsig_check_interpreter(bprm, verify_interpreter, reason, interp,
-					       &has_interp);
+					       &has_interp, interp_file);
 	/* The program verified, whatever its interpreter's verdict. */
 	if (!hit)
 		digsig_cache_commit(pending, src.real, has_interp);
@@ -123,14 +125,19 @@ static enum digsig_reason verify_interpreter(struct file *file)
 {
 	enum digsig_reason reason;
 
-	verify_through_cache(file, digsig_verify_file, NULL, &reason, NULL);
+	verify_through_cache(file, digsig_verify_file, NULL, &reason, NULL, NULL);
 	return reason;
 }
 
-/* The verdict on @bprm; @interp is set when the interpreter is at fault. */
-static int check_exec(struct linux_binprm *bprm, enum digsig_reason *reason, char **interp)
+/*
+ * The verdict on @bprm; @interp is set when the interpreter is at fault,
+ * @interp_file when it verified (still open).
+ */
+static int check_exec(struct linux_binprm *bprm, enum digsig_reason *reason, char **interp,
+		      struct file **interp_file)
 {
 	*interp = NULL;
+	*interp_file = NULL;
 	if (memcmp(bprm->buf, ELFMAG, SELFMAG) != 0) {
 		/*
 		 * Scripts reach this handler again with their interpreter.
@@ -139,25 +146,31 @@ static int check_exec(struct linux_binprm *bprm, enum digsig_reason *reason, cha
 		*reason = DIGSIG_OK;
 		if (!digsig_nonelf_denied())
 			return 0;
-		return verify_through_cache(bprm->file, digsig_verify_ima, NULL, reason, interp);
+		return verify_through_cache(bprm->file, digsig_verify_ima, NULL, reason, interp,
+					    NULL);
 	}
-	return verify_through_cache(bprm->file, digsig_verify_file, bprm, reason, interp);
+	return verify_through_cache(bprm->file, digsig_verify_file, bprm, reason, interp,
+				    interp_file);
 }
 
 static int digsig_load_binary(struct linux_binprm *bprm)
 {
 	int m = digsig_policy_mode();
+	struct file *interp_file;
 	enum digsig_reason reason;
 	char *interp;
 	int err;
 
 	if (m == DIGSIG_MODE_OFF)
 		return -ENOEXEC;
-	err = check_exec(bprm, &reason, &interp);
+	err = check_exec(bprm, &reason, &interp, &interp_file);
 	if (err)
 		return err;
-	if (reason == DIGSIG_OK)
-		return -ENOEXEC;	/* verified: the real loader takes over */
+	if (reason == DIGSIG_OK) {
+		/* Verified: the real loader takes over; what it maps is checked. */
+		err = digsig_mapped_expect(bprm, true, interp_file);
+		return err ? err : -ENOEXEC;
+	}
 	if (reason == DIGSIG_INTERRUPTED || reason == DIGSIG_BUSY) {
 		/*
 		 * No verdict, nothing to log; exec fails as it would have on
@@ -172,7 +185,10 @@ static int digsig_load_binary(struct linux_binprm *bprm)
 	digsig_event_verdict(interp ? interp : bprm->filename, reason,
 			     m == DIGSIG_MODE_ENFORCE, interp);
 	kfree(interp);
-	return m == DIGSIG_MODE_ENFORCE ? -EACCES : -ENOEXEC;
+	if (m == DIGSIG_MODE_ENFORCE)
+		return -EACCES;
+	err = digsig_mapped_expect(bprm, false, NULL);
+	return err ? err : -ENOEXEC;
 }
 
 static int __init digsig_init(void)
@@ -194,12 +210,17 @@ static int __init digsig_init(void)
 	err = digsig_fs_init();
 	if (err)
 		goto out_cache;
-	err = digsig_binfmt_init(digsig_load_binary);
+	err = digsig_mapped_init();
 	if (err)
 		goto out_fs;
+	err = digsig_binfmt_init(digsig_load_binary);
+	if (err)
+		goto out_mapped;
 	pr_info("digsig: loaded, mode %s, non-ELF %s\n", digsig_mode_name(digsig_policy_mode()),
 		digsig_nonelf_denied() ? "denied" : "allowed");
 	return 0;
+out_mapped:
+	digsig_mapped_exit();
 out_fs:
 	digsig_fs_exit();
 out_cache:
@@ -213,6 +234,7 @@ static void __exit digsig_exit(void)
 {
 	/* Locked, this never returns: nothing below may be torn down. */
 	digsig_binfmt_exit();
+	digsig_mapped_exit();
 	digsig_fs_exit();
 	digsig_cache_exit();
 	digsig_revocations_exit();

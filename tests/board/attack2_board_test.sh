@@ -62,6 +62,7 @@ check "the small program's message is found" test -s small.msgoff
 sign signed-big big.in
 sign board-tool "$R/tests/board/board_tool"
 sign attack2-tool "$R/tests/board/attack2_tool"
+sign interp-race "$R/tests/board/interp_race"
 # A PIE whose PT_INTERP is a signed copy of the host's loader (as in
 # attack_board_test), and the same probe unsigned.
 cp -L /lib64/ld-linux-x86-64.so.2 ld.in
@@ -69,7 +70,13 @@ sign ld-signed.so ld.in
 cc -O2 -nostdlib -fPIE -pie -fno-stack-protector -Wl,--dynamic-linker=/opt/ld-signed.so \
   -o probe-unsigned "$R/tests/board/interp_probe.c"
 sign probe-signed probe-unsigned
-chmod 0755 payload signed-small signed-big board-tool attack2-tool ld-signed.so probe-unsigned \
+# The interpreter race: a signed program whose PT_INTERP is a path the
+# unprivileged user can bind-mount over in a mount namespace of his own.
+cc -O2 -nostdlib -fPIE -pie -fno-stack-protector -Wl,--dynamic-linker=/tmp/race/ld.so \
+  -o probe-race.in "$R/tests/board/interp_probe.c"
+sign probe-race probe-race.in
+chmod 0755 payload signed-small signed-big board-tool attack2-tool interp-race probe-race ld-signed.so \
+  probe-unsigned \
   probe-signed
 check "an empty vfat image" env PATH="$PATH:/usr/sbin:/sbin" mkfs.vfat -C vfat.img 8192
 # The board's disk: ext4 (no journal or metadata checksums). This kernel's
@@ -79,7 +86,8 @@ check "an empty ext4 disk" env PATH="$PATH:/usr/sbin:/sbin" mkfs.ext4 -q -F \
 extras+=(payload:/opt/payload signed-small:/opt/signed-small signed-big:/opt/signed-big
   board-tool:/opt/board-tool attack2-tool:/opt/attack2-tool ld-signed.so:/opt/ld-signed.so
   probe-unsigned:/opt/probe-unsigned probe-signed:/opt/probe-signed vfat.img:/opt/vfat.img
-  small.msgoff:/opt/small.msgoff "$R/tests/board/digsig_unhook.ko:/opt/digsig_unhook.ko")
+  small.msgoff:/opt/small.msgoff "$R/tests/board/digsig_unhook.ko:/opt/digsig_unhook.ko"
+  interp-race:/opt/interp-race probe-race:/opt/probe-race)
 
 cat >scenario.sh <<'SCENARIO'
 result() { if [ "$2" = 0 ]; then echo "BOARD-RESULT $1 PASS"; else echo "BOARD-RESULT $1 FAIL $3"; fi; }
@@ -122,6 +130,7 @@ result ext4-disk-mounts $? "$msg $(dmesg | tail -2)"
 mkdir -p /mnt/vfat && cp /opt/vfat.img /tmp/vfat.img && losetup /dev/loop0 /tmp/vfat.img &&
   mount -t vfat /dev/loop0 /mnt/vfat
 result vfat-mounts $?
+
 
 # --- Root before the lock.
 # cache_size=0: nothing is remembered, not even on ext4; every exec verifies.
@@ -186,6 +195,22 @@ result exec-during-rmmod-completes $? "rc $big_rc $(cat /tmp/big.out)"
 rmmod digsig; result rmmod-after-exec-works $?
 
 insmod /lib/modules/digsig/digsig.ko mode=2; result enforce-module-loads $?
+
+# The ELF interpreter raced (the loader opens PT_INTERP again after digsig
+# verified it): the user flips an unsigned loader over the path in a mount
+# namespace of his own while exec'ing. digsig.ko checks what the exec
+# mapped and kills the process when the loader mapped another file; the
+# race must have been won at least once (killed > 0) for the line to mean
+# anything, and the signed loader still runs the program.
+mkdir -p /tmp/race && cp /opt/ld-signed.so /tmp/race/ld.so && chmod 0755 /tmp/race/ld.so
+out=$(/opt/board-tool as-user /opt/interp-race /tmp/race/ld.so /opt/ld-signed.so $P /opt/probe-race 200)
+echo "BOARD-INFO $out"
+echo "$out" | grep -q ' 0 unsigned ran,'; result interp-race-unsigned-never-ran $? "$out"
+echo "$out" | grep -qv ' 0 killed,'; result interp-race-won-and-killed $? "$out"
+echo "$out" | grep -qv ': 0 signed ran,'; result interp-race-signed-runs $? "$out"
+dmesg | grep -q 'digsig: killed /opt/probe-race (pid [0-9]*): it maps .*, which digsig did not verify'
+result interp-race-kill-logged $?
+/opt/probe-race | grep -q 'interp-probe ran'; result interp-race-program-runs-unraced $?
 echo deny >$S/nonelf && echo 1 >$S/lock; result locked $?
 echo "BOARD-INFO unprivileged_userns_clone=$(cat /proc/sys/kernel/unprivileged_userns_clone 2>/dev/null)"
 mkdir -p /tmp/ui && chown 1000:1000 /tmp/ui
