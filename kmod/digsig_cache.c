@@ -158,22 +158,15 @@ static int cache_inode_event(struct fsnotify_mark *mark, u32 mask, struct inode 
 static void cache_freeing_mark(struct fsnotify_mark *mark, struct fsnotify_group *group)
 {
 	struct digsig_cache_entry *e = container_of(mark, struct digsig_cache_entry, mark);
-	bool owned = false;
+	LIST_HEAD(dispose);
 
 	spin_lock(&cache_lock);
-	if (e->hashed && !e->pending) {
-		hash_del(&e->node);
-		list_del_init(&e->lru);
-		e->hashed = false;
-		cache_entries--;
-		owned = true;
-	} else if (e->hashed) {
-		hash_del(&e->node);
-		e->hashed = false;
-	}
+	unhash_locked(e, &dispose);
 	spin_unlock(&cache_lock);
-	if (owned)
+	if (!list_empty(&dispose)) {
+		list_del(&e->lru);
 		fsnotify_put_mark(mark);
+	}
 }
 
 static void cache_free_mark(struct fsnotify_mark *mark)

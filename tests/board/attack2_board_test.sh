@@ -26,27 +26,18 @@ export LC_ALL=C
 # shellcheck source=tests/lib/harness.sh
 source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
 begin_test attacks2
-R="$TEST_SRCDIR/digsig"
-board="$R/tests/board/board.sh"
-digsig="$R/signer/tools/digsig"
-K=(--key "$R/rules/dev_key/key.pem" --cert "$R/rules/dev_key/cert.pem" --allow-insecure-key)
-sign() { "$digsig" sign "${K[@]}" -o "$@" 2>>"$LOG"; }
+# shellcheck source=tests/lib/board_test.sh
+source "$TEST_SRCDIR/digsig/tests/lib/board_test.sh"
 payload_cc() { cc -O2 -nostdlib -static-pie -fPIE -fno-stack-protector "$@" \
   "$R/tests/board/attack2_payload.c"; }
 
-kernel=$("$board" --kernel)
-modules="/lib/modules/${kernel##*/vmlinuz-}/kernel"
-extras=()
 # In load order; the virtio ones give the board a real disk (BOARD_DISK).
-for module in drivers/block/loop fs/fat/fat fs/fat/vfat fs/nls/nls_cp437 fs/nls/nls_ascii \
+board_modules drivers/block/loop fs/fat/fat fs/fat/vfat fs/nls/nls_cp437 fs/nls/nls_ascii \
   fs/nls/nls_utf8 fs/overlayfs/overlay lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 \
   fs/ext4/ext4 \
   drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev \
   drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci drivers/block/virtio_blk \
-  fs/binfmt_misc; do
-  check "the board kernel's package has ${module##*/}.ko" test -f "$modules/$module.ko"
-  extras+=("$modules/$module.ko:/opt/modules/${module##*/}.ko")
-done
+  fs/binfmt_misc
 
 # The unsigned payload (also an ELF interpreter), a small signed program,
 # a 32 MiB signed program (slow to hash on the board), the tools signed.
@@ -75,7 +66,12 @@ sign probe-signed probe-unsigned
 cc -O2 -nostdlib -fPIE -pie -fno-stack-protector -Wl,--dynamic-linker=/tmp/race/ld.so \
   -o probe-race.in "$R/tests/board/interp_probe.c"
 sign probe-race probe-race.in
-chmod 0755 payload signed-small signed-big board-tool attack2-tool interp-race probe-race ld-signed.so \
+# A signed program that names itself as its ELF interpreter.
+cc -O2 -nostdlib -fPIE -pie -fno-stack-protector -Wl,--dynamic-linker=/opt/self-interp \
+  -o self-interp.in "$R/tests/board/interp_probe.c"
+sign self-interp self-interp.in
+chmod 0755 payload signed-small signed-big board-tool attack2-tool interp-race probe-race self-interp \
+  ld-signed.so \
   probe-unsigned \
   probe-signed
 check "an empty vfat image" env PATH="$PATH:/usr/sbin:/sbin" mkfs.vfat -C vfat.img 8192
@@ -87,7 +83,7 @@ extras+=(payload:/opt/payload signed-small:/opt/signed-small signed-big:/opt/sig
   board-tool:/opt/board-tool attack2-tool:/opt/attack2-tool ld-signed.so:/opt/ld-signed.so
   probe-unsigned:/opt/probe-unsigned probe-signed:/opt/probe-signed vfat.img:/opt/vfat.img
   small.msgoff:/opt/small.msgoff "$R/tests/board/digsig_unhook.ko:/opt/digsig_unhook.ko"
-  interp-race:/opt/interp-race probe-race:/opt/probe-race)
+  interp-race:/opt/interp-race probe-race:/opt/probe-race self-interp:/opt/self-interp)
 
 cat >scenario.sh <<'SCENARIO'
 result() { if [ "$2" = 0 ]; then echo "BOARD-RESULT $1 PASS"; else echo "BOARD-RESULT $1 FAIL $3"; fi; }
@@ -211,7 +207,22 @@ echo "$out" | grep -qv ': 0 signed ran,'; result interp-race-signed-runs $? "$ou
 dmesg | grep -q 'digsig: killed /opt/probe-race (pid [0-9]*): it maps .*, which digsig did not verify'
 result interp-race-kill-logged $?
 /opt/probe-race | grep -q 'interp-probe ran'; result interp-race-program-runs-unraced $?
+# A program that is its own interpreter: one inode verified twice in one
+# exec (the second sees the first's pending cache entry); it runs, the
+# mapping check sees one file, nothing hangs.
+/opt/self-interp | grep -q 'interp-probe ran'; result self-interpreter-runs $?
+# A file deleted while open, exec'd by its /proc/self/fd link: judged by
+# its content like any other (signed runs, unsigned refused).
+cp $G /tmp/del-signed && cp $P /tmp/del-unsigned && chmod 0755 /tmp/del-*
+exec 5</tmp/del-signed 6</tmp/del-unsigned
+rm /tmp/del-signed /tmp/del-unsigned
+/proc/self/fd/5 >/dev/null; result deleted-open-signed-runs $?
+attack /proc/self/fd/6; result deleted-open-unsigned-refused $? "$out"
+exec 5<&- 6<&-
 echo deny >$S/nonelf && echo 1 >$S/lock; result locked $?
+# Root after the lock: the module parameters are read-only files.
+! (echo 0 >/sys/module/digsig/parameters/mode) 2>/dev/null && test "$(cat $S/mode)" = enforce
+result locked-module-parameters-read-only $?
 echo "BOARD-INFO unprivileged_userns_clone=$(cat /proc/sys/kernel/unprivileged_userns_clone 2>/dev/null)"
 mkdir -p /tmp/ui && chown 1000:1000 /tmp/ui
 

@@ -17,20 +17,11 @@ export LC_ALL=C
 # shellcheck source=tests/lib/harness.sh
 source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
 begin_test attacks
-R="$TEST_SRCDIR/digsig"
-board="$R/tests/board/board.sh"
-digsig="$R/signer/tools/digsig"
-K=(--key "$R/rules/dev_key/key.pem" --cert "$R/rules/dev_key/cert.pem" --allow-insecure-key)
-sign() { "$digsig" sign "${K[@]}" -o "$@" 2>>"$LOG"; }
+# shellcheck source=tests/lib/board_test.sh
+source "$TEST_SRCDIR/digsig/tests/lib/board_test.sh"
 
-kernel=$("$board" --kernel)
-modules="/lib/modules/${kernel##*/vmlinuz-}/kernel"
-extras=()
-for module in drivers/block/loop fs/fat/fat fs/fat/vfat fs/nls/nls_cp437 fs/nls/nls_ascii \
-  fs/nls/nls_utf8 fs/overlayfs/overlay fs/binfmt_misc; do
-  check "the board kernel's package has ${module##*/}.ko" test -f "$modules/$module.ko"
-  extras+=("$modules/$module.ko:/opt/modules/${module##*/}.ko")
-done
+board_modules drivers/block/loop fs/fat/fat fs/fat/vfat fs/nls/nls_cp437 fs/nls/nls_ascii \
+  fs/nls/nls_utf8 fs/overlayfs/overlay fs/binfmt_misc
 
 cp "$R/images/demo/digsig-hello" unsigned-hello
 sign board-tool "$R/tests/board/board_tool"

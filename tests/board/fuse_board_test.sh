@@ -17,15 +17,10 @@ export LC_ALL=C
 # shellcheck source=tests/lib/harness.sh
 source "$TEST_SRCDIR/digsig/tests/lib/harness.sh"
 begin_test fuse
-R="$TEST_SRCDIR/digsig"
-board="$R/tests/board/board.sh"
-digsig="$R/signer/tools/digsig"
-K=(--key "$R/rules/dev_key/key.pem" --cert "$R/rules/dev_key/cert.pem" --allow-insecure-key)
-sign() { "$digsig" sign "${K[@]}" -o "$@" 2>>"$LOG"; }
+# shellcheck source=tests/lib/board_test.sh
+source "$TEST_SRCDIR/digsig/tests/lib/board_test.sh"
 
-kernel=$("$board" --kernel)
-fuse_ko="/lib/modules/${kernel##*/vmlinuz-}/kernel/fs/fuse/fuse.ko"
-check "the board kernel's package has fuse.ko" test -f "$fuse_ko"
+board_modules fs/fuse/fuse
 
 sign fuse-file "$R/tests/board/fuse_file"
 sign board-tool "$R/tests/board/board_tool"
@@ -38,7 +33,7 @@ old, new = b"a signed program runs", b"a swapped binary runs"
 assert data.count(old) == 1
 open("swapped-hello", "wb").write(data.replace(old, new))
 PY
-extras=("$fuse_ko:/opt/modules/fuse.ko" fuse-file:/opt/fuse-file board-tool:/opt/board-tool
+extras+=(fuse-file:/opt/fuse-file board-tool:/opt/board-tool
   swapped-hello:/opt/swapped-hello)
 
 cat >scenario.sh <<'SCENARIO'
